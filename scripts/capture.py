@@ -1,0 +1,46 @@
+"""Capture a lesson's expected output from a real run (never type it by hand).
+
+    python scripts/capture.py 01       (or "all")
+
+Fresh start of the app, one run of traffic.py, one scrape; then, for every
+`curl ... | grep PATTERN` block in the lesson README, it writes
+expected/PATTERN.txt and puts the same text in the README's output block.
+Review the diff before committing: a changed number is a changed lesson.
+"""
+
+import argparse
+import sys
+
+import workshop
+
+
+def capture(lesson):
+    exposition = workshop.run_lesson_once(lesson)
+    readme = lesson.readme.read_text(encoding="utf-8")
+
+    def refresh(block):
+        output = workshop.grep(exposition, block["pattern"])
+        if not output:
+            sys.exit(
+                f"capture.py: grep {block['pattern']} finds nothing in {lesson.name}'s /metrics"
+            )
+        lesson.snippet_file(block["pattern"]).write_text(output, encoding="utf-8", newline="\n")
+        start, end = block.span("output")
+        return block[0][: start - block.start()] + output + block[0][end - block.start() :]
+
+    lesson.snippet_file("x").parent.mkdir(exist_ok=True)
+    updated = workshop.SNIPPET_BLOCK.sub(refresh, readme)
+    lesson.readme.write_text(updated, encoding="utf-8", newline="\n")
+    print(f"{lesson.name}: captured {len(lesson.readme_snippets())} snippets")
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Capture expected output from a real run.")
+    parser.add_argument("lesson", help='a lesson number such as 01, or "all"')
+    name = parser.parse_args().lesson
+    for lesson in workshop.all_lessons() if name == "all" else [workshop.find_lesson(name)]:
+        capture(lesson)
+
+
+if __name__ == "__main__":
+    main()

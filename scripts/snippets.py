@@ -1,0 +1,148 @@
+"""Compare a lesson's expected snippet with what the app printed, line by line.
+
+Every value must match exactly, except those that depend on the clock:
+`_created` and `*_timestamp_seconds` must be a Unix time near now, and the
+`_sum` of a histogram or summary (a total duration) must be >= 0.
+"""
+
+import difflib
+import time
+from dataclasses import dataclass
+
+from prometheus_client.parser import text_string_to_metric_families
+
+TIMESTAMP_WINDOW_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    key: tuple  # what identifies the line: a comment's first words, or name + labels
+    value: float | None = None  # None for comments
+
+    @property
+    def name(self):
+        return self.key[0]
+
+    @property
+    def labels(self):
+        return dict(self.key[1])
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    expected: str | None
+    actual: str | None
+    hint: str
+
+
+def parse_line(text):
+    if text.startswith("#"):
+        words = text.split(maxsplit=3)  # "# HELP name text..." / "# TYPE name type"
+        return Line(text, ("#", *words[1:3]))
+    family = next(text_string_to_metric_families(text + "\n"))
+    sample = family.samples[0]
+    return Line(text, (sample.name, frozenset(sample.labels.items())), sample.value)
+
+
+def parse_lines(text):
+    return [parse_line(line.rstrip()) for line in text.splitlines() if line.strip()]
+
+
+def sample_types(exposition):
+    """Map each sample name in a whole /metrics page to its metric type."""
+    return {
+        sample.name: family.type
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+    }
+
+
+def depends_on_clock(name, types):
+    if name.endswith(("_created", "_timestamp_seconds")):
+        return "timestamp"
+    if name.endswith("_sum") and types.get(name) in ("histogram", "summary"):
+        return "duration"
+    return None
+
+
+def plausible(kind, value, now):
+    if kind == "timestamp":
+        return now - TIMESTAMP_WINDOW_SECONDS <= value <= now + 60
+    return value >= 0
+
+
+def value_hint(expected, actual, types):
+    name = expected.name
+    kind = depends_on_clock(name, types)
+    if kind == "timestamp":
+        return "expected a Unix time in seconds close to now: set it with set_to_current_time()"
+    if kind == "duration":
+        return "a total duration cannot be negative: time with .time(), in seconds"
+    if name.endswith("_bucket"):
+        return "bucket counts differ: are the buckets the lesson's? is each request observed once?"
+    if name.endswith("_count"):
+        return "the number of observations differs: is every request timed, exactly once?"
+    if name.endswith("_total"):
+        if actual.value < expected.value:
+            return "the counter is lower than expected: is .inc() called on every such request?"
+        return "the counter is higher than expected: .inc() called twice? other traffic?"
+    return "the value differs: is the metric updated on every change the traffic makes?"
+
+
+def comment_hint(expected):
+    if expected.key[1] == "TYPE":
+        return "the metric type differs: is it the Counter/Gauge/... the lesson uses?"
+    return "the help text differs: copy it from the lesson"
+
+
+def missing_hint(expected, actual_lines, known_names):
+    name = expected.key[2] if expected.name == "#" else expected.name
+    same_name = [a for a in actual_lines if a.name == name]
+    if same_name:
+        return f"the labels differ: expected {expected.labels}, the app has {same_name[0].labels}"
+    close = difflib.get_close_matches(name, known_names, n=1, cutoff=0.6)
+    if close:
+        return f"{name} is missing but {close[0]} is there: was the metric renamed?"
+    return f"{name} is missing: is the metric created in app.py with exactly this name?"
+
+
+def same_value(expected, actual, types, now):
+    if expected.name == "#":
+        return expected.text == actual.text
+    kind = depends_on_clock(expected.name, types)
+    return plausible(kind, actual.value, now) if kind else expected.value == actual.value
+
+
+def compare(expected_text, actual_text, types=None, now=None):
+    """The mismatches between two snippets; an empty list means they match.
+
+    `types` maps every sample name of the whole /metrics page to its type.
+    """
+    types = types or {}
+    now = time.time() if now is None else now
+    expected_lines, actual_lines = parse_lines(expected_text), parse_lines(actual_text)
+    actual_by_key = {line.key: line for line in actual_lines}
+    mismatches = []
+    for expected in expected_lines:
+        actual = actual_by_key.pop(expected.key, None)
+        if actual is None:
+            mismatches.append(
+                Mismatch(expected.text, None, missing_hint(expected, actual_lines, types.keys()))
+            )
+        elif not same_value(expected, actual, types, now):
+            hint = (
+                comment_hint(expected)
+                if expected.name == "#"
+                else value_hint(expected, actual, types)
+            )
+            mismatches.append(Mismatch(expected.text, actual.text, hint))
+    for extra in actual_by_key.values():
+        mismatches.append(
+            Mismatch(
+                None,
+                extra.text,
+                "an extra line the lesson does not have: a new metric or label value?",
+            )
+        )
+    return mismatches
