@@ -1,0 +1,169 @@
+"""The Prometheus setup: config, rules and their unit tests, and scripts/prometheus.py."""
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import require_binary
+
+ROOT = Path(__file__).resolve().parents[1]
+PROMETHEUS_DIR = ROOT / "prometheus"
+CONFIGS = [PROMETHEUS_DIR / "prometheus.yml", PROMETHEUS_DIR / "prometheus-docker.yml"]
+RULE_FILES = sorted((PROMETHEUS_DIR / "rules").glob("*.yml"))
+RULE_TESTS = sorted((PROMETHEUS_DIR / "tests").glob("*.yml"))
+SCRIPT = ROOT / "scripts" / "prometheus.py"
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, **kwargs)
+
+
+def names(pattern, paths):
+    return {name for path in paths for name in re.findall(pattern, path.read_text())}
+
+
+def test_files_exist():
+    assert RULE_FILES and RULE_TESTS, "prometheus/rules/ and prometheus/tests/ must not be empty"
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda path: path.name)
+def test_config_is_valid(config):
+    result = run([require_binary("promtool"), "check", "config", str(config)])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("rules", RULE_FILES, ids=lambda path: path.name)
+def test_rule_file_is_valid(rules):
+    result = run([require_binary("promtool"), "check", "rules", str(rules)])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("rule_test", RULE_TESTS, ids=lambda path: path.name)
+def test_rule_unit_tests_pass(rule_test):
+    result = run([require_binary("promtool"), "test", "rules", str(rule_test)])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_recording_rule_has_a_unit_test():
+    recorded = names(r"- record: (\S+)", RULE_FILES)
+    tested = names(r"- expr: (\S+)\n", RULE_TESTS)
+    assert recorded, "no recording rules found"
+    assert recorded <= tested, f"no promql_expr_test for {sorted(recorded - tested)}"
+
+
+def test_every_alert_is_tested_firing_and_not_firing():
+    alerts = names(r"- alert: (\S+)", RULE_FILES)
+    firing = names(r"alertname: (\S+)\n\s+exp_alerts:\n", RULE_TESTS)
+    quiet = names(r"alertname: (\S+)\n\s+exp_alerts: \[\]", RULE_TESTS)
+    assert alerts, "no alerting rules found"
+    assert alerts <= firing, f"never tested firing: {sorted(alerts - firing)}"
+    assert alerts <= quiet, f"never tested not firing: {sorted(alerts - quiet)}"
+
+
+def test_every_alert_has_severity_summary_and_description():
+    for rules in RULE_FILES:
+        for alert in re.split(r"\n\s+- alert: ", rules.read_text())[1:]:
+            for field in ("severity:", "summary:", "description:"):
+                assert field in alert, f"{rules.name}: alert {alert.split()[0]} lacks {field}"
+
+
+def without_comments(path):
+    lines = (line.split(" #")[0].rstrip() for line in path.read_text().splitlines())
+    return [line for line in lines if line and not line.lstrip().startswith("#")]
+
+
+def test_docker_config_differs_only_in_the_lesson_targets():
+    local, docker = CONFIGS
+    expected = [
+        re.sub(r"127\.0\.0\.1:(500\d)", r"host.docker.internal:\1", line)
+        for line in without_comments(local)
+    ]
+    assert without_comments(docker) == expected
+
+
+def test_compose_mounts_files_that_exist():
+    mounts = re.findall(r"- \./([^:]+):", (PROMETHEUS_DIR / "compose.yaml").read_text())
+    assert mounts, "compose.yaml mounts nothing"
+    for mount in mounts:
+        assert (PROMETHEUS_DIR / mount).exists(), f"compose.yaml mounts missing {mount}"
+
+
+def test_script_explains_how_to_install_prometheus(tmp_path):
+    env = {**os.environ, "PATH": str(tmp_path)}  # an empty folder: no prometheus on PATH
+    result = run([sys.executable, str(SCRIPT)], env=env)
+    assert result.returncode == 1
+    for hint in (
+        "sudo apt install prometheus",
+        "brew install prometheus",
+        "https://prometheus.io/download",
+        "docker compose -f prometheus/compose.yaml up",
+    ):
+        assert hint in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_script_says_when_the_port_is_taken():
+    require_binary("prometheus")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run([sys.executable, str(SCRIPT), "--port", str(port)])
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"port {port} is already in use: stop the other program or use --port {port + 1} "
+        "(the Debian/Ubuntu package runs its own Prometheus: sudo systemctl stop prometheus)"
+    ]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_ready(url, process, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+@pytest.mark.skipif(os.name == "nt", reason="sends SIGINT, which Windows does not have")
+def test_script_starts_prometheus_and_cleans_up_on_ctrl_c(tmp_path):
+    require_binary("prometheus")
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # where mkdtemp puts the data folder
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # so the finally below can stop Prometheus too
+    )
+    try:
+        assert wait_until_ready(f"http://127.0.0.1:{port}/-/ready", process)
+        assert list(tmp_path.glob("workshop-prometheus-*")), "no data folder in TMPDIR"
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # anything left if the script failed
+    assert process.returncode == 0, stderr
+    assert f"http://127.0.0.1:{port}" in stdout
+    assert "Traceback" not in stdout + stderr
+    assert list(tmp_path.iterdir()) == [], "the data folder was not removed"
