@@ -3,7 +3,6 @@
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 
@@ -16,22 +15,8 @@ QUICK_START = README[README.index("## Quick start") : README.index("### Windows"
 START_COMMAND, LEARNER_COMMANDS, TEST_COMMAND = re.findall(r"```sh\n(.*?)```", QUICK_START, re.S)
 
 
-def port_5000_is_free():
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", 5000))
-        except OSError:
-            return False
-    return True
-
-
 @pytest.fixture
-def started_as_in_the_readme(tmp_path):
-    if not port_5000_is_free():
-        if os.environ.get("CI") == "true":
-            pytest.fail("port 5000 is taken: the quick start cannot run")
-        pytest.skip("port 5000 is taken (a lesson running?): the quick start needs it")
+def started_as_in_the_readme(tmp_path, port_5000):
     log = tmp_path / "start.log"
     app = subprocess.Popen(
         ["bash", "-c", f"exec {START_COMMAND.strip()}"],
