@@ -28,7 +28,10 @@ def capture(lesson):
         start, end = block.span("output")
         return block[0][: start - block.start()] + output + block[0][end - block.start() :]
 
-    lesson.snippet_file("x").parent.mkdir(exist_ok=True)
+    expected_folder = lesson.snippet_file("x").parent
+    expected_folder.mkdir(exist_ok=True)
+    for stale in expected_folder.glob("*.txt"):  # snippets the README no longer shows
+        stale.unlink()
     updated = workshop.SNIPPET_BLOCK.sub(refresh, readme)
     lesson.readme.write_text(updated, encoding="utf-8", newline="\n")
     print(f"{lesson.name}: captured {len(lesson.readme_snippets())} snippets")

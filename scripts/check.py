@@ -27,23 +27,33 @@ def report(pattern, mismatches, line_count):
         print(f"        hint:     {mismatch.hint}")
 
 
+def check_snippet(lesson, pattern, exposition, types):
+    """Print the verdict on one snippet; True when it matches."""
+    expected_file = lesson.snippet_file(pattern)
+    if not expected_file.is_file():
+        print(f"  FAIL  {pattern}: no expected/{expected_file.name} (capture.py makes it)")
+        return False
+    expected = expected_file.read_text(encoding="utf-8")
+    mismatches = snippets.compare(expected, workshop.grep(exposition, pattern), types)
+    report(pattern, mismatches, len(expected.splitlines()))
+    return not mismatches
+
+
 def check_lesson(lesson):
     """Print a verdict per snippet; True when every snippet matches."""
     started = time.monotonic()
     print(f"{lesson.name}")
+    if not lesson.readme.is_file():
+        print(f"  FAIL  no README.md in {lesson.folder}: it lists the snippets to check")
+        return False
+    patterns = [pattern for pattern, _ in lesson.readme_snippets()]
     try:
         exposition = workshop.run_lesson_once(lesson)
     except workshop.ServerFailed as error:
         print(f"  FAIL  {error}")
         return False
     types = snippets.sample_types(exposition)
-    passed = 0
-    patterns = [pattern for pattern, _ in lesson.readme_snippets()]
-    for pattern in patterns:
-        expected = lesson.snippet_file(pattern).read_text(encoding="utf-8")
-        mismatches = snippets.compare(expected, workshop.grep(exposition, pattern), types)
-        report(pattern, mismatches, len(expected.splitlines()))
-        passed += not mismatches
+    passed = sum(check_snippet(lesson, pattern, exposition, types) for pattern in patterns)
     seconds = time.monotonic() - started
     print(f"{lesson.name}: {passed}/{len(patterns)} snippets pass ({seconds:.1f} s)")
     return bool(patterns) and passed == len(patterns)

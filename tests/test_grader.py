@@ -1,5 +1,6 @@
 """The grader's comparison rules and verdicts (scripts/snippets.py, scripts/check.py)."""
 
+import shutil
 import subprocess
 import sys
 import time
@@ -113,3 +114,23 @@ def test_grading_lesson_01_takes_well_under_two_seconds():
     started = time.monotonic()
     assert grade("01").returncode == 0
     assert time.monotonic() - started < 2.0
+
+
+def test_capture_rebuilds_expected_output_and_readme_blocks_from_a_real_run(tmp_path):
+    lesson = workshop.find_lesson("01")
+    copy = tmp_path / lesson.name
+    shutil.copytree(lesson.folder, copy)
+    shutil.rmtree(copy / "expected")
+    readme = copy / "README.md"
+    emptied = workshop.SNIPPET_BLOCK.sub(
+        lambda block: block[0].replace(block["output"], ""), readme.read_text()
+    )
+    readme.write_text(emptied)
+    capture = workshop.ROOT / "scripts" / "capture.py"
+    result = subprocess.run([sys.executable, str(capture), str(copy)], capture_output=True)
+    assert result.returncode == 0, result.stderr
+    captured = workshop.Lesson(copy)
+    for pattern, shown in captured.readme_snippets():
+        original = lesson.snippet_file(pattern).read_text()
+        assert shown == captured.snippet_file(pattern).read_text()
+        assert compare(original, shown) == [], pattern
