@@ -10,6 +10,7 @@ so every run starts empty. Standard library only.
 import argparse
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -66,20 +67,31 @@ def print_welcome(port):
     print("Press Ctrl-C to stop; the data is thrown away.")
 
 
+def stop_on_sigterm():
+    """Turn `kill` into the same clean stop as Ctrl-C, so Prometheus is not left behind."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run(command):
-    """Run Prometheus until it exits or Ctrl-C; return the exit code."""
+    """Run Prometheus until it exits, Ctrl-C or kill; return the exit code."""
     process = subprocess.Popen(command)
     try:
         return process.wait()
     except KeyboardInterrupt:
-        # The terminal sends Ctrl-C to Prometheus too; terminate() covers the case where it did not.
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         return 0
+    finally:
+        # The terminal sends Ctrl-C to Prometheus too; terminate() covers the other cases.
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def main(argv=None):
@@ -99,6 +111,7 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 1
+    stop_on_sigterm()
     data_dir = tempfile.mkdtemp(prefix="workshop-prometheus-")
     try:
         print_welcome(args.port)

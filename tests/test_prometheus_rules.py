@@ -142,8 +142,17 @@ def wait_until_ready(url, process, seconds=30):
     return False
 
 
-@pytest.mark.skipif(os.name == "nt", reason="sends SIGINT, which Windows does not have")
-def test_script_starts_prometheus_and_cleans_up_on_ctrl_c(tmp_path):
+def process_group_is_gone(group):
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(os.name == "nt", reason="sends POSIX signals")
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"], ids=["ctrl-c", "kill"])
+def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
     require_binary("prometheus")
     port = free_port()
     env = {**os.environ, "TMPDIR": str(tmp_path)}  # where mkdtemp puts the data folder
@@ -158,8 +167,10 @@ def test_script_starts_prometheus_and_cleans_up_on_ctrl_c(tmp_path):
     try:
         assert wait_until_ready(f"http://127.0.0.1:{port}/-/ready", process)
         assert list(tmp_path.glob("workshop-prometheus-*")), "no data folder in TMPDIR"
-        process.send_signal(signal.SIGINT)
+        process.send_signal(getattr(signal, stop))
         stdout, stderr = process.communicate(timeout=20)
+        time.sleep(0.2)  # let the kernel reap the stopped Prometheus
+        assert process_group_is_gone(process.pid), "Prometheus was left running"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)  # anything left if the script failed
