@@ -15,6 +15,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
+OFFLINE_HINT = (
+    "This lesson calls the real GitHub API. Offline, start the stand-in first "
+    "(python scripts/fake_github.py) and then: "
+    "GITHUB_API_URL=http://127.0.0.1:5050 python3 scripts/dev.py start {lesson}"
+)
 USAGE = "usage: python3 scripts/dev.py start [NN] | test [pytest arguments]"
 
 
@@ -62,6 +67,9 @@ def start(lesson="01"):
         f"Starting {apps[0].relative_to(ROOT)}; in another terminal, activate .venv first.",
         flush=True,
     )
+    calls_github = "GITHUB_API_URL" in apps[0].read_text(encoding="utf-8")
+    if calls_github and "GITHUB_API_URL" not in os.environ:
+        print(OFFLINE_HINT.format(lesson=lesson), flush=True)
     return hand_over([str(venv_python()), str(apps[0])])
 
 

@@ -1,0 +1,327 @@
+"""An offline stand-in for the GitHub REST API, for lessons 03 and 04.
+
+    python scripts/fake_github.py              # http://127.0.0.1:5050
+    python scripts/fake_github.py --port 5051  # if 5050 is taken
+    python scripts/fake_github.py --quiet      # no line per request
+
+Then, in another terminal, start a lesson against it:
+
+    GITHUB_API_URL=http://127.0.0.1:5050 python 03_histograms/app.py
+
+GET /repos/<owner>/<repo> answers like https://api.github.com does, after a
+fixed delay per repository:
+
+    prometheus/prometheus    200  after 0.375 s
+    apache/kafka             200  after 0.625 s
+    moby/moby                200  after 0.875 s
+    any other repository     404  after 0.375 s  {"message": "Not Found", ...}
+
+Reserved names under the owner `fake` fail on purpose:
+
+    fake/rate-limited        403  after 0.375 s  rate limit used up (x-ratelimit-remaining: 0)
+    fake/too-many-requests   429  after 0.375 s  the same, answered with 429
+    fake/blocked             403  after 0.375 s  a 403 that is NOT rate limiting
+    fake/server-error        500  after 1.25 s   a struggling upstream: slow, then fails
+    fake/captive-portal      200  after 0.375 s  an HTML page, as Wi-Fi login pages send
+    fake/slow                200  after 10 s     slower than the lessons' 5 s read timeout
+
+Why these delays: each one lies at least 0.1 s away from every histogram bucket
+bound lessons 03 and 04 use (the client's default buckets and lesson 03's own),
+so a lookup always lands in the same bucket, even on a busy laptop, and the
+expected bucket counts reproduce exactly.
+
+Every answer to /repos carries GitHub-like x-ratelimit-* headers: a limit of 60
+an hour without an Authorization header, 5000 with one, counting down. They
+never run out by themselves (a new window starts instead); ask for
+fake/rate-limited to see a used-up limit.
+
+Two more paths: GET /health answers 200 (the workshop scripts wait for it), and
+GET /debug/requests lists the last 100 requests to /repos with their headers,
+so tests can check what an app sent (User-Agent, Authorization). It keeps them
+in memory only; still, there is no reason to give it a real token.
+
+Standard library only, so it runs wherever Python does.
+"""
+
+import argparse
+import errno
+import json
+import os
+import sys
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HOST = "127.0.0.1"  # not "localhost": on macOS that can reach other services
+DEFAULT_PORT = 5050
+DOCS = "https://docs.github.com/rest"
+FAST = 0.375  # seconds: the middle of the 0.25-0.5 s bucket
+
+
+def repository(owner, name, repo_id, description, language, stars, forks, created):
+    """A repository as GitHub shows it (a subset of the fields; counts are made up)."""
+    full_name = f"{owner}/{name}"
+    return {
+        "id": repo_id,
+        "name": name,
+        "full_name": full_name,
+        "private": False,
+        "owner": {
+            "login": owner,
+            "type": "Organization",
+            "html_url": f"https://github.com/{owner}",
+        },
+        "html_url": f"https://github.com/{full_name}",
+        "description": description,
+        "fork": False,
+        "url": f"https://api.github.com/repos/{full_name}",
+        "created_at": created,
+        "homepage": None,
+        "language": language,
+        "stargazers_count": stars,
+        "watchers_count": stars,
+        "forks_count": forks,
+        "open_issues_count": 0,
+        "license": {"key": "apache-2.0", "name": "Apache License 2.0", "spdx_id": "Apache-2.0"},
+        "default_branch": "main",
+        "visibility": "public",
+        "archived": False,
+    }
+
+
+# (owner, repo) -> (seconds to wait, the repository's JSON)
+REPOSITORIES = {
+    ("prometheus", "prometheus"): (
+        FAST,
+        repository(
+            "prometheus",
+            "prometheus",
+            6838921,
+            "The Prometheus monitoring system and time series database.",
+            "Go",
+            58000,
+            9500,
+            "2012-11-24T11:14:12Z",
+        ),
+    ),
+    ("apache", "kafka"): (
+        0.625,  # the middle of the 0.5-0.75 s bucket
+        repository(
+            "apache",
+            "kafka",
+            2211243,
+            "Mirror of Apache Kafka",
+            "Java",
+            30000,
+            14000,
+            "2011-08-15T18:06:16Z",
+        ),
+    ),
+    ("moby", "moby"): (
+        0.875,  # the middle of the 0.75-1.0 s bucket
+        repository(
+            "moby",
+            "moby",
+            7691631,
+            "The Moby Project - a collaborative project for the container ecosystem",
+            "Go",
+            70000,
+            18800,
+            "2013-01-18T18:10:57Z",
+        ),
+    ),
+    ("fake", "slow"): (
+        10.0,  # longer than the lessons' default read timeout (5 s)
+        repository("fake", "slow", 1, "Answers after 10 s.", None, 0, 0, "2024-01-01T00:00:00Z"),
+    ),
+}
+
+RATE_LIMITED_MESSAGE = (
+    "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated "
+    "requests get a higher rate limit. Check out the documentation for more details.)"
+)
+
+# (owner, repo) -> (seconds to wait, status, JSON body, whether the rate limit is used up)
+FAILURES = {
+    ("fake", "rate-limited"): (
+        FAST,
+        403,
+        {"message": RATE_LIMITED_MESSAGE, "documentation_url": f"{DOCS}/rate-limit"},
+        True,
+    ),
+    ("fake", "too-many-requests"): (
+        FAST,
+        429,
+        {"message": RATE_LIMITED_MESSAGE, "documentation_url": f"{DOCS}/rate-limit"},
+        True,
+    ),
+    ("fake", "blocked"): (
+        FAST,
+        403,
+        {"message": "Repository access blocked", "documentation_url": DOCS},
+        False,
+    ),
+    ("fake", "server-error"): (
+        1.25,  # 0.25 s from the nearest bounds, 1.0 and 1.5
+        500,
+        {"message": "Server Error"},
+        False,
+    ),
+}
+
+CAPTIVE_PORTAL = ("fake", "captive-portal")
+CAPTIVE_PORTAL_PAGE = b"<html><body><h1>Log in to use the Wi-Fi</h1></body></html>\n"
+
+
+class RateLimit:
+    """GitHub-like x-ratelimit-* headers that count down but never run out on their own."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._used = {}  # Authorization header (or None) -> requests in this window
+
+    def headers(self, authorization, used_up=False):
+        limit = 5000 if authorization else 60
+        with self._lock:
+            used = self._used.get(authorization, 0) + 1
+            if used >= limit:  # start a new window rather than refuse
+                used = 1
+            self._used[authorization] = used
+        if used_up:
+            used = limit
+        next_hour = int(time.time()) // 3600 * 3600 + 3600
+        return {
+            "x-ratelimit-limit": str(limit),
+            "x-ratelimit-remaining": str(limit - used),
+            "x-ratelimit-used": str(used),
+            "x-ratelimit-reset": str(next_hour),
+            "x-ratelimit-resource": "core",
+        }
+
+
+class RequestLog:
+    """The last requests to /repos, for GET /debug/requests."""
+
+    def __init__(self, size=100):
+        self._lock = threading.Lock()
+        self._entries = deque(maxlen=size)
+
+    def add(self, path, headers):
+        with self._lock:
+            self._entries.append({"path": path, "headers": dict(headers.items())})
+
+    def entries(self):
+        with self._lock:
+            return list(self._entries)
+
+
+class FakeGitHub(BaseHTTPRequestHandler):
+    quiet = False
+    rate_limit = RateLimit()
+    request_log = RequestLog()
+
+    def do_GET(self):
+        started = time.monotonic()
+        path = self.path.split("?", 1)[0]
+        try:
+            status = self.answer(path)
+        except ConnectionError:  # broken pipe, reset or aborted
+            status = "no answer: the client hung up first (its timeout?)"
+        if not self.quiet:
+            print(f"GET {path} -> {status} after {time.monotonic() - started:.3f} s", flush=True)
+
+    def answer(self, path):
+        """Send the answer for `path`; return its status code."""
+        if path == "/health":
+            return self.send_json(200, {"status": "ok"})
+        if path == "/debug/requests":
+            return self.send_json(200, {"requests": self.request_log.entries()})
+        parts = path.split("/")  # "/repos/a/b" -> ["", "repos", "a", "b"]
+        if len(parts) == 4 and parts[1] == "repos" and parts[2] and parts[3]:
+            return self.answer_repository(path, (parts[2], parts[3]))
+        return self.send_json(404, {"message": "Not Found", "documentation_url": DOCS})
+
+    def answer_repository(self, path, key):
+        self.request_log.add(path, self.headers)
+        authorization = self.headers.get("Authorization")
+        if key in REPOSITORIES:
+            delay, body = REPOSITORIES[key]
+            time.sleep(delay)
+            return self.send_json(200, body, self.rate_limit.headers(authorization))
+        if key in FAILURES:
+            delay, status, body, used_up = FAILURES[key]
+            time.sleep(delay)
+            return self.send_json(status, body, self.rate_limit.headers(authorization, used_up))
+        time.sleep(FAST)
+        if key == CAPTIVE_PORTAL:
+            return self.send(200, CAPTIVE_PORTAL_PAGE, "text/html; charset=utf-8", {})
+        body = {"message": "Not Found", "documentation_url": f"{DOCS}/repos/repos#get-a-repository"}
+        return self.send_json(404, body, self.rate_limit.headers(authorization))
+
+    def send_json(self, status, body, headers=None):
+        data = json.dumps(body, indent=2).encode() + b"\n"
+        return self.send(status, data, "application/json; charset=utf-8", headers or {})
+
+    def send(self, status, data, content_type, headers):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+        return status
+
+    def version_string(self):
+        return "fake-github/1.0"  # the Server header
+
+    def log_message(self, format, *args):
+        """Silence http.server's own log line: do_GET prints a shorter one."""
+
+
+class Server(ThreadingHTTPServer):
+    # On Windows, SO_REUSEADDR would let a second server take a port in use.
+    allow_reuse_address = os.name != "nt"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="An offline stand-in for the GitHub API.")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default: %(default)s")
+    parser.add_argument("--quiet", action="store_true", help="no line per request")
+    args = parser.parse_args(argv)
+    if not 0 < args.port < 65536:
+        parser.error(f"--port must be a number from 1 to 65535, not {args.port}")
+    return args
+
+
+def start_server(port):
+    try:
+        return Server((HOST, port), FakeGitHub)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            sys.exit(f"fake_github.py: cannot listen on {HOST}:{port}: {error.strerror}")
+        sys.exit(
+            f"fake_github.py: port {port} is already in use (is the stand-in already running?): "
+            f"stop the other program or pick another port, e.g. --port {port + 1}, "
+            f"and start the app with GITHUB_API_URL=http://{HOST}:{port + 1}"
+        )
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    FakeGitHub.quiet = args.quiet
+    server = start_server(args.port)
+    url = f"http://{HOST}:{args.port}"
+    print(f"fake GitHub API on {url} (Ctrl-C to stop); run a lesson with GITHUB_API_URL={url}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("fake GitHub API stopped")
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

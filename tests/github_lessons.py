@@ -1,0 +1,382 @@
+"""What the tests of lessons 03 and 04 share.
+
+Both apps look repositories up on the offline GitHub stand-in and behave the
+same; only the metric that times the lookups differs (a histogram in 03, a
+summary in 04). `LookupTests` holds the shared tests: each lesson's test file
+subclasses it with its lesson and its timer's name, and adds its own tests.
+"""
+
+import http.client
+import json
+import os
+import random
+import string
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from urllib.parse import urlsplit
+
+import fake_github
+import pytest
+import requests
+import workshop
+from prometheus_client.parser import text_string_to_metric_families
+
+OUTCOMES = ("ok", "not_found", "rate_limited", "error", "timeout")
+TOKEN = "workshop-test-token"
+# GITHUB_TIMEOUT_SECONDS for the tests: short, and 0.25 s from the nearest bucket bounds.
+TEST_TIMEOUT_SECONDS = 1.25
+DEFAULT_TIMEOUT_SECONDS = 5.0  # the apps' read timeout when GITHUB_TIMEOUT_SECONDS is unset
+CONNECT_TIMEOUT_SECONDS = 3.05  # the apps' connect timeout
+# How much longer than the stand-in's delay a lookup may take (the app's own work).
+# The delays sit at least 0.1 s from every bucket bound, so this keeps each in its bucket.
+OVERHEAD_SECONDS = 0.1
+REQUEST_TIMEOUT = 15  # for the tests' own requests: never wait forever
+
+
+def delay(path):
+    """The stand-in's fixed delay for /repos/owner/repo (see scripts/fake_github.py)."""
+    owner, repo = path.split("/")[2:]
+    if (owner, repo) in fake_github.REPOSITORIES:
+        return fake_github.REPOSITORIES[owner, repo][0]
+    if (owner, repo) in fake_github.FAILURES:
+        return fake_github.FAILURES[owner, repo][0]
+    return fake_github.FAST
+
+
+# (path, our status, outcome) for every answer of the stand-in but the slow one.
+LOOKUPS = [
+    ("/repos/prometheus/prometheus", 200, "ok"),
+    ("/repos/apache/kafka", 200, "ok"),
+    ("/repos/moby/moby", 200, "ok"),
+    ("/repos/prometheus/no-such-repository", 404, "not_found"),
+    ("/repos/fake/rate-limited", 503, "rate_limited"),
+    ("/repos/fake/too-many-requests", 503, "rate_limited"),
+    ("/repos/fake/blocked", 502, "error"),
+    ("/repos/fake/server-error", 502, "error"),
+    ("/repos/fake/captive-portal", 502, "error"),
+]
+FAILURES = [lookup for lookup in LOOKUPS if lookup[1] != 200]
+
+# Raw paths (sent byte for byte, no client normalising "..") that must never reach GitHub.
+BAD_NAMES = [
+    "/repos/prometheus/..",
+    "/repos/prometheus/.",
+    "/repos/../prometheus",
+    "/repos/prometheus/%2e%2e",
+    "/repos/%2E%2E/%2e%2e",
+    "/repos/prometheus/" + "a" * 101,
+    "/repos/" + "a" * 40 + "/prometheus",
+    "/repos/-prometheus/prometheus",
+    "/repos/prometheus-/prometheus",
+    "/repos/pro--metheus/prometheus",
+    "/repos/pro_metheus/prometheus",
+    "/repos/pro.metheus/prometheus",
+    "/repos/prometheus/bad%20name",
+    "/repos/prometheus/a;b",
+    "/repos/prometheus/a%00b",
+    "/repos/prometheus/a%0A",
+    "/repos/prom%C3%A9theus/prometheus",
+]
+# An encoded slash makes one more path segment: no route matches (404), or a bad name (400).
+ENCODED_SLASHES = [
+    "/repos/prometheus%2Fprometheus/x",
+    "/repos/prometheus/..%2F..%2Fusers",
+    "/repos/prometheus/%2e%2e%2f%2e%2e",
+]
+# Valid at the limits: these must reach the stand-in (which answers 404).
+GOOD_NAMES = [
+    "/repos/" + "a" * 39 + "/x",
+    "/repos/a-b-c/x",
+    "/repos/A1/x",
+    "/repos/prometheus/" + "a" * 100,
+    "/repos/prometheus/a.b_c-d",
+    "/repos/prometheus/...",
+    "/repos/prometheus/.github",
+]
+
+
+def samples(url):
+    """{(sample name, labels): value} for the lesson's samples on the app's /metrics.
+
+    Without the client's process_* and python_* metrics, which change on their own.
+    """
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(workshop.scrape(url))
+        if not family.name.startswith(("process_", "python_"))
+        for sample in family.samples
+    }
+
+
+def changes(before, after):
+    """What changed between two scrapes, without the _created timestamps."""
+    keys = before.keys() | after.keys()
+    return {
+        key: after.get(key, 0) - before.get(key, 0)
+        for key in keys
+        if not key[0].endswith("_created") and after.get(key) != before.get(key)
+    }
+
+
+ROUTE = frozenset({"method": "GET", "endpoint": "/repos"}.items())
+
+
+def outcome_key(outcome):
+    return ("github_lookups_total", frozenset({"outcome": outcome}.items()))
+
+
+def get_raw(url, path):
+    """GET `path` exactly as written: requests and curl would turn "a/.." into ""."""
+    address = urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def seen_by_github(github_url):
+    """The paths the stand-in was asked for, oldest first (its last 100)."""
+    answer = requests.get(f"{github_url}/debug/requests", timeout=REQUEST_TIMEOUT)
+    return answer.json()["requests"]
+
+
+def random_name(rng, alphabet, longest):
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, longest)))
+
+
+def random_repository_paths(count, seed=2024):
+    rng = random.Random(seed)
+    letters_and_digits = string.ascii_letters + string.digits
+    paths = []
+    while len(paths) < count:
+        owner = random_name(rng, letters_and_digits, 39)
+        repo = random_name(rng, letters_and_digits + "._-", 100)
+        if repo not in (".", ".."):
+            paths.append(f"/repos/{owner}/{repo}")
+    return paths
+
+
+@contextmanager
+def lesson_app(lesson, github_url, **env):
+    """The lesson's app on a free port, with exactly the GitHub settings in `env`.
+
+    GITHUB_TOKEN and GITHUB_TIMEOUT_SECONDS are unset unless given, whatever
+    the shell running the tests has.
+    """
+    with ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as patch:  # undone once the app has started
+            for name in ("GITHUB_TOKEN", "GITHUB_TIMEOUT_SECONDS"):
+                patch.delenv(name, raising=False)
+            for name, value in env.items():
+                patch.setenv(name, value)
+            url = stack.enter_context(workshop.lesson_app(lesson, github_url=github_url))
+        yield url
+
+
+def assert_one_line_error(response):
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert list(body) == ["error"]
+    assert "\n" not in body["error"] and "Traceback" not in body["error"]
+    return body["error"]
+
+
+class LookupTests:
+    """GET /repos/<owner>/<repo>, the same in lessons 03 and 04.
+
+    A subclass named Test... sets LESSON ("03") and TIMER (the timing metric's
+    name); pytest then runs these tests for that lesson.
+    """
+
+    LESSON = None
+    TIMER = None
+
+    @property
+    def lesson(self):
+        return workshop.find_lesson(self.LESSON)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def github(cls):
+        with workshop.fake_github() as url:
+            yield url
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def app(cls, github):
+        """One app for the tests that compare the metrics before and after."""
+        settings = {"GITHUB_TOKEN": TOKEN, "GITHUB_TIMEOUT_SECONDS": str(TEST_TIMEOUT_SECONDS)}
+        with lesson_app(workshop.find_lesson(cls.LESSON), github, **settings) as url:
+            yield url
+
+    def lookup(self, app, path):
+        """GET path on the app: (response, seconds it took, what changed on /metrics)."""
+        before = samples(app)
+        started = time.monotonic()
+        response = requests.get(app + path, timeout=REQUEST_TIMEOUT)
+        seconds = time.monotonic() - started
+        return response, seconds, changes(before, samples(app))
+
+    def assert_timed_once_as(self, changed, outcome, seconds, slack=OVERHEAD_SECONDS):
+        """One observation of `seconds` (plus less than `slack`), counted under `outcome`,
+        and nothing else; returns the bucket changes, if any."""
+        count, total = (self.TIMER + "_count", ROUTE), (self.TIMER + "_sum", ROUTE)
+        assert changed.pop(count) == 1
+        assert seconds <= changed.pop(total) < seconds + slack
+        assert changed.pop(outcome_key(outcome)) == 1
+        buckets = {key: value for key, value in changed.items() if key[0] == self.TIMER + "_bucket"}
+        assert changed.keys() == buckets.keys(), "something else changed"
+        return buckets
+
+    # --- start-up ------------------------------------------------------------
+
+    def test_every_outcome_and_the_timer_export_zero_at_start(self, github):
+        with lesson_app(self.lesson, github) as url:
+            values = samples(url)
+        for outcome in OUTCOMES:
+            assert values[outcome_key(outcome)] == 0
+        assert values[(self.TIMER + "_count", ROUTE)] == 0
+        outcomes = {dict(key[1])["outcome"] for key in values if key[0] == "github_lookups_total"}
+        assert outcomes == set(OUTCOMES)
+
+    @pytest.mark.parametrize(
+        "name, value",
+        [
+            ("GITHUB_TIMEOUT_SECONDS", "0"),
+            ("GITHUB_TIMEOUT_SECONDS", "-1"),
+            ("GITHUB_TIMEOUT_SECONDS", "five"),
+            ("GITHUB_TIMEOUT_SECONDS", "nan"),
+            ("GITHUB_TIMEOUT_SECONDS", "61"),
+            ("GITHUB_API_URL", "127.0.0.1:5050"),
+        ],
+    )
+    def test_a_bad_setting_stops_the_app_with_one_line(self, name, value):
+        result = subprocess.run(
+            [sys.executable, str(self.lesson.folder / "app.py")],
+            env={**os.environ, "PORT": str(workshop.free_port()), name: value},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode != 0
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith(f"{name} must ") and repr(value) in line
+
+    # --- answers -------------------------------------------------------------
+
+    def test_a_known_repository_answers_its_json_and_is_timed_once(self, app):
+        path = "/repos/prometheus/prometheus"
+        response, _, changed = self.lookup(app, path)
+        assert response.status_code == 200
+        assert response.json()["full_name"] == "prometheus/prometheus"
+        assert response.json()["stargazers_count"] > 0
+        self.assert_timed_once_as(changed, "ok", delay(path))
+
+    @pytest.mark.parametrize("path, status, outcome", FAILURES)
+    def test_a_failed_lookup_answers_one_line_and_is_timed_and_counted(
+        self, app, path, status, outcome
+    ):
+        response, _, changed = self.lookup(app, path)
+        assert response.status_code == status
+        assert_one_line_error(response)
+        self.assert_timed_once_as(changed, outcome, delay(path))
+
+    def test_rate_limited_says_how_to_get_more(self, app):
+        response = requests.get(f"{app}/repos/fake/rate-limited", timeout=REQUEST_TIMEOUT)
+        reason = assert_one_line_error(response)
+        assert "GITHUB_TOKEN" in reason and "python scripts/fake_github.py" in reason
+
+    def test_upstream_slower_than_the_timeout_answers_504_in_time(self, app):
+        response, seconds, changed = self.lookup(app, "/repos/fake/slow")
+        assert response.status_code == 504
+        assert_one_line_error(response)
+        assert TEST_TIMEOUT_SECONDS <= seconds < TEST_TIMEOUT_SECONDS + 1
+        self.assert_timed_once_as(changed, "timeout", TEST_TIMEOUT_SECONDS)
+
+    def test_the_default_read_timeout_is_5_seconds(self, github):
+        with lesson_app(self.lesson, github) as url:
+            started = time.monotonic()
+            response = requests.get(f"{url}/repos/fake/slow", timeout=REQUEST_TIMEOUT)
+            seconds = time.monotonic() - started
+        assert response.status_code == 504
+        assert DEFAULT_TIMEOUT_SECONDS <= seconds < DEFAULT_TIMEOUT_SECONDS + 1
+
+    def test_upstream_down_answers_502_and_counts_an_error(self):
+        closed_port = workshop.free_port()  # nothing listens there
+        with lesson_app(self.lesson, f"http://127.0.0.1:{closed_port}") as url:
+            response, seconds, changed = self.lookup(url, "/repos/prometheus/prometheus")
+        assert response.status_code == 502
+        assert "cannot reach GitHub" in assert_one_line_error(response)
+        # Refused at once on Linux and macOS; Windows retries for about 2 s first.
+        assert seconds < CONNECT_TIMEOUT_SECONDS
+        self.assert_timed_once_as(changed, "error", 0, slack=CONNECT_TIMEOUT_SECONDS)
+
+    # --- names ---------------------------------------------------------------
+
+    @pytest.mark.parametrize("path", BAD_NAMES)
+    def test_a_bad_name_gets_400_and_never_reaches_github(self, app, github, path):
+        before, asked_before = samples(app), seen_by_github(github)
+        status, body = get_raw(app, path)
+        assert status == 400, body
+        assert list(json.loads(body)) == ["error"]
+        assert changes(before, samples(app)) == {}, "a rejected name was timed or counted"
+        assert seen_by_github(github) == asked_before
+
+    @pytest.mark.parametrize("path", ENCODED_SLASHES)
+    def test_an_encoded_slash_never_reaches_github(self, app, github, path):
+        before, asked_before = samples(app), seen_by_github(github)
+        status, body = get_raw(app, path)
+        assert status in (400, 404), body
+        assert list(json.loads(body)) == ["error"]
+        assert changes(before, samples(app)) == {}
+        assert seen_by_github(github) == asked_before
+
+    @pytest.mark.parametrize("path", GOOD_NAMES)
+    def test_a_valid_name_at_the_limits_reaches_github(self, app, github, path):
+        status, body = get_raw(app, path)
+        assert status == 404, body  # the stand-in knows none of them
+        assert seen_by_github(github)[-1]["path"] == path
+
+    def test_a_flood_of_random_names_adds_no_series(self, app):
+        paths = random_repository_paths(200)
+        before = samples(app)
+
+        def look_up(path):
+            return requests.get(app + path, timeout=REQUEST_TIMEOUT).status_code
+
+        with ThreadPoolExecutor(max_workers=25) as pool:
+            statuses = list(pool.map(look_up, paths))
+        after = samples(app)
+        assert statuses == [404] * len(paths)
+        assert after.keys() == before.keys(), "new series appeared"
+        changed = changes(before, after)
+        assert changed[(self.TIMER + "_count", ROUTE)] == len(paths)
+        assert changed[outcome_key("not_found")] == len(paths)
+
+    # --- what is sent to GitHub ----------------------------------------------
+
+    def test_the_token_is_sent_as_a_bearer_token(self, app, github):
+        path = "/repos/prometheus/token-check"
+        assert requests.get(app + path, timeout=REQUEST_TIMEOUT).status_code == 404
+        [request] = [seen for seen in seen_by_github(github) if seen["path"] == path]
+        assert request["headers"]["Authorization"] == f"Bearer {TOKEN}"
+
+    def test_github_gets_a_user_agent_and_its_accept_header(self, app, github):
+        path = "/repos/prometheus/headers-check"
+        assert requests.get(app + path, timeout=REQUEST_TIMEOUT).status_code == 404
+        [request] = [seen for seen in seen_by_github(github) if seen["path"] == path]
+        assert request["headers"]["Accept"] == "application/vnd.github+json"
+        assert request["headers"]["User-Agent"] == "prometheus-python-workshop"
+
+    def test_without_a_token_no_authorization_is_sent(self, github):
+        with lesson_app(self.lesson, github) as url:
+            path = "/repos/prometheus/no-token-check"
+            assert requests.get(url + path, timeout=REQUEST_TIMEOUT).status_code == 404
+        [request] = [seen for seen in seen_by_github(github) if seen["path"] == path]
+        assert "Authorization" not in request["headers"]
