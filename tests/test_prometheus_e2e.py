@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 import pytest
@@ -31,13 +32,13 @@ def readme_queries(lesson):
     return [" ".join(block.split()) for block in PROMQL_BLOCK.findall(text)]
 
 
-def config_for_tests(app_ports, prometheus_port):
-    """The repository's config, with test ports, absolute rule paths and 1 s scrapes."""
+def config_for_tests(lesson_ports, prometheus_port):
+    """The repository's config, with the lessons on test ports and 1 s scrapes."""
+    lesson_targets = ", ".join(f'"127.0.0.1:{port}"' for port in lesson_ports)
     replacements = {
         "scrape_interval: 5s": "scrape_interval: 1s",
         "evaluation_interval: 5s": "evaluation_interval: 1s",
-        '"127.0.0.1:5000"': f'"127.0.0.1:{app_ports[0]}"',
-        '"127.0.0.1:5001"': f'"127.0.0.1:{app_ports[1]}"',
+        '"127.0.0.1:5000", "127.0.0.1:5001"': lesson_targets,
         '"127.0.0.1:9090"': f'"127.0.0.1:{prometheus_port}"',
         "- rules/*.yml": f"- {CONFIG.parent.as_posix()}/rules/*.yml",
     }
@@ -49,11 +50,11 @@ def config_for_tests(app_ports, prometheus_port):
 
 
 @contextmanager
-def prometheus_running(tmp_path, app_ports):
+def prometheus_running(tmp_path, lesson_ports):
     binary = require_binary("prometheus")
     port = workshop.free_port()
     config = tmp_path / "prometheus.yml"
-    config.write_text(config_for_tests(app_ports, port), encoding="utf-8")
+    config.write_text(config_for_tests(lesson_ports, port), encoding="utf-8")
     command = prometheus_script.build_command(config, tmp_path / "data", port, binary)
     url = f"http://127.0.0.1:{port}"
     with workshop.running(command, f"{url}/-/ready", lambda answer: answer.ok):
@@ -116,30 +117,50 @@ def check_answer(promql, result, scraped_by_instance):
             assert set(series["metric"]) == promised, f"{promql}: {series['metric']}"
 
 
+def run_all_traffic(apps):
+    """Every instance's traffic at once: the slow lessons wait on the stand-in, not the CPU."""
+    with ThreadPoolExecutor() as pool:
+        runs = pool.map(lambda app: workshop.run_traffic(*app), apps)
+        for traffic in runs:
+            assert traffic.returncode == 0, traffic.stdout + traffic.stderr
+
+
+@pytest.fixture(scope="module")
+def prometheus_after_traffic(tmp_path_factory):
+    """One Prometheus scraping every lesson at once, each after one run of its traffic.
+
+    One, because Prometheus takes ~5 s to start scraping new targets; the lessons'
+    metric names differ, and the checks below look at one instance at a time.
+    """
+    require_binary("prometheus")
+    with ExitStack() as stack:
+        github = stack.enter_context(workshop.fake_github())
+        apps = []  # (lesson, url, port)
+        for lesson in LESSONS:
+            for _ in range(INSTANCES.get(lesson.name, 1)):
+                port = workshop.free_port()
+                app = workshop.lesson_app(lesson, port, github if lesson.uses_github else None)
+                apps.append((lesson, stack.enter_context(app), port))
+        ports = [port for _, _, port in apps]
+        tmp_path = tmp_path_factory.mktemp("prometheus")
+        prometheus_url = stack.enter_context(prometheus_running(tmp_path, ports))
+        for port in ports:  # a scrape before the traffic, so rate() sees it rise
+            wait_for_scrape(prometheus_url, port, after=0)
+        run_all_traffic([(lesson, url) for lesson, url, _ in apps])
+        traffic_done = time.time()
+        for port in ports:
+            wait_for_scrape(prometheus_url, port, after=traffic_done)
+        scraped = {f"127.0.0.1:{port}": scraped_values(url) for _, url, port in apps}
+        yield prometheus_url, scraped
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
-def test_every_readme_query_answers_from_a_real_prometheus(lesson, tmp_path):
+def test_every_readme_query_answers_from_a_real_prometheus(lesson, prometheus_after_traffic):
+    prometheus_url, scraped = prometheus_after_traffic
     queries = readme_queries(lesson)
     assert queries, "the README's 'Query it in Prometheus' section has no promql block"
-    ports = [workshop.free_port(), workshop.free_port()]
-    count = INSTANCES.get(lesson.name, 1)
-    with ExitStack() as stack:
-        github = stack.enter_context(workshop.fake_github()) if lesson.uses_github else None
-        urls = [stack.enter_context(workshop.lesson_app(lesson, p, github)) for p in ports[:count]]
-        prometheus_url = stack.enter_context(prometheus_running(tmp_path, ports))
-        for port in ports[:count]:  # a scrape before the traffic, so rate() sees it rise
-            wait_for_scrape(prometheus_url, port, after=0)
-        for url in urls:
-            traffic = workshop.run_traffic(lesson, url)
-            assert traffic.returncode == 0, traffic.stdout + traffic.stderr
-        traffic_done = time.time()
-        for port in ports[:count]:
-            wait_for_scrape(prometheus_url, port, after=traffic_done)
-        scraped = {
-            f"127.0.0.1:{p}": scraped_values(url)
-            for p, url in zip(ports[:count], urls, strict=True)
-        }
-        for promql in queries:
-            check_answer(promql, query(prometheus_url, promql), scraped)
+    for promql in queries:
+        check_answer(promql, query(prometheus_url, promql), scraped)
 
 
 def test_prometheus_script_shows_lesson_01_in_prometheus(port_5000, tmp_path):
