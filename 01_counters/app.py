@@ -14,6 +14,7 @@ import sys
 
 from flask import Flask, jsonify
 from prometheus_client import Counter, make_wsgi_app
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 # Step 1: one counter per page, as most tutorials start.
@@ -64,16 +65,17 @@ def health():
     return jsonify(status="ok")
 
 
-@app.get("/divide/<int:dividend>/<int:divisor>")
+@app.get("/divide/<int(signed=True):dividend>/<int(signed=True):divisor>")
 @DIVIDE_EXCEPTIONS.count_exceptions()
 def divide(dividend, divisor):
     # /divide/1/0 raises ZeroDivisionError: counted above, answered below.
     return jsonify(result=dividend / divisor)
 
 
-@app.errorhandler(ZeroDivisionError)
-def division_by_zero(error):
-    return jsonify(error="cannot divide by zero"), 400
+@app.errorhandler(ArithmeticError)
+def cannot_divide(error):
+    # ZeroDivisionError, or OverflowError for a result too large for a float
+    return jsonify(error=f"cannot divide: {error}"), 400
 
 
 @app.errorhandler(404)
@@ -82,8 +84,17 @@ def page_not_found(error):
     return jsonify(error="no such page"), 404
 
 
-# The serving code below is the same in every lesson: each app.py stays
+# The code below is the same in every lesson: each app.py stays
 # self-contained on purpose, so you can copy this one file into your project.
+
+
+@app.errorhandler(HTTPException)
+def http_error(error):
+    """Wrong methods and the like: a one-line JSON reason instead of an HTML page."""
+    response = error.get_response()  # keeps the status and headers such as Allow
+    response.set_data(jsonify(error=error.description).get_data())
+    response.content_type = "application/json"
+    return response
 
 
 def read_port():

@@ -8,7 +8,6 @@ Metrics: curl -s http://127.0.0.1:5000/metrics
 """
 
 import errno
-import json
 import os
 import socket
 import sys
@@ -88,17 +87,17 @@ def work():
     return jsonify(slept_ms=ms)
 
 
+# The code below is the same in every lesson: each app.py stays
+# self-contained on purpose, so you can copy this one file into your project.
+
+
 @app.errorhandler(HTTPException)
 def http_error(error):
-    """Unknown pages, wrong methods: a one-line JSON reason instead of an HTML page."""
+    """Wrong methods and the like: a one-line JSON reason instead of an HTML page."""
     response = error.get_response()  # keeps the status and headers such as Allow
-    response.data = json.dumps({"error": error.description}) + "\n"
+    response.set_data(jsonify(error=error.description).get_data())
     response.content_type = "application/json"
     return response
-
-
-# The serving code below is the same in every lesson: each app.py stays
-# self-contained on purpose, so you can copy this one file into your project.
 
 
 def read_port():

@@ -19,6 +19,7 @@ import sys
 import requests
 from flask import Flask, jsonify
 from prometheus_client import Counter, Summary, make_wsgi_app
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 # A summary keeps a count and a sum per label set: two series, whatever the
@@ -52,7 +53,7 @@ def read_timeout_seconds():
     except ValueError:
         seconds = 0.0
     if not 0 < seconds <= 60:  # also rejects "nan"
-        sys.exit(f"GITHUB_TIMEOUT_SECONDS must be a number of seconds from 0 to 60, not {value!r}")
+        sys.exit(f"GITHUB_TIMEOUT_SECONDS must be over 0 and at most 60 seconds, not {value!r}")
     return seconds
 
 
@@ -70,7 +71,8 @@ if GITHUB_TOKEN:
     GITHUB_HEADERS["Authorization"] = f"Bearer {GITHUB_TOKEN}"
 
 RATE_LIMITED = (
-    "GitHub's rate limit is used up (60 lookups an hour without a token): set GITHUB_TOKEN, "
+    "GitHub's rate limit is used up (60 lookups an hour without a token, 5,000 with one): "
+    "wait for the reset, set GITHUB_TOKEN, "
     "or use the offline stand-in: python scripts/fake_github.py"
 )
 
@@ -145,8 +147,17 @@ def page_not_found(error):
     return jsonify(error="no such page: try /repos/<owner>/<repo>"), 404
 
 
-# The serving code below is the same in every lesson: each app.py stays
+# The code below is the same in every lesson: each app.py stays
 # self-contained on purpose, so you can copy this one file into your project.
+
+
+@app.errorhandler(HTTPException)
+def http_error(error):
+    """Wrong methods and the like: a one-line JSON reason instead of an HTML page."""
+    response = error.get_response()  # keeps the status and headers such as Allow
+    response.set_data(jsonify(error=error.description).get_data())
+    response.content_type = "application/json"
+    return response
 
 
 def read_port():

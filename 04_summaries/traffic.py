@@ -38,7 +38,7 @@ def fail(message):
     sys.exit(f"traffic.py: {message}")
 
 
-def check_it_is_the_lesson(session, url):
+def check_it_is_the_lesson(session, url, force):
     """Stop early, with the likely cause, when the lesson is not what answers."""
     try:
         response = session.get(f"{url}/metrics", timeout=5)
@@ -53,24 +53,33 @@ def check_it_is_the_lesson(session, url):
             f"(HTTP {response.status_code}, Server: {server}). On macOS, port 5000 is often the "
             "AirPlay Receiver: run the app with PORT=5001 and use --url http://127.0.0.1:5001"
         )
-    if SIGNATURE_METRIC not in response.text:
-        print(f"warning: no {SIGNATURE_METRIC} at {url}/metrics: is another lesson running there?")
+    if SIGNATURE_METRIC not in response.text and not force:
+        fail(
+            f"{url} is not lesson {LESSON}: its /metrics has no {SIGNATURE_METRIC}. Is another "
+            f"lesson running there? Start python {LESSON}/app.py (or, if you renamed that "
+            "metric on purpose, add --force)"
+        )
 
 
 def send(session, url, method, path, times, expected_status):
     statuses = [session.request(method, url + path, timeout=10).status_code for _ in range(times)]
     unexpected = [status for status in statuses if status != expected_status]
     note = f"expected {expected_status}!" if unexpected else "ok"
-    print(f"{method} {path:<24} x{times}  -> {statuses[-1]} {note}")
+    width = max(len(path) for _, path, _, _ in TRAFFIC)
+    print(f"{method} {path:<{width}}  x{times}  -> {statuses[-1]} {note}")
     return not unexpected
 
 
 def main():
     parser = argparse.ArgumentParser(description=f"Send lesson {LESSON}'s traffic.")
     parser.add_argument("--url", default="http://127.0.0.1:5000", help="where the app runs")
-    url = parser.parse_args().url.rstrip("/")
+    parser.add_argument("--force", action="store_true", help="skip the is-it-this-lesson check")
+    args = parser.parse_args()
+    url = args.url.rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        fail(f"--url must start with http:// or https://, e.g. http://127.0.0.1:5000, not {url!r}")
     with requests.Session() as session:
-        check_it_is_the_lesson(session, url)
+        check_it_is_the_lesson(session, url, args.force)
         try:
             results = [send(session, url, *request) for request in TRAFFIC]
         except requests.RequestException as error:

@@ -9,7 +9,6 @@ Metrics: curl -s http://127.0.0.1:5000/metrics
 """
 
 import errno
-import json
 import os
 import socket
 import sys
@@ -54,21 +53,21 @@ def set_state(name):
     return jsonify(state=name)
 
 
-@app.errorhandler(HTTPException)
-def http_error(error):
-    """Unknown pages, wrong methods: a one-line JSON reason instead of an HTML page."""
-    response = error.get_response()  # keeps the status and headers such as Allow
-    response.data = json.dumps({"error": error.description}) + "\n"
-    response.content_type = "application/json"
-    return response
-
-
 # Everything above ran when the module was loaded: the app is ready to serve.
 APP_STATE.state("running")
 
 
-# The serving code below is the same in every lesson: each app.py stays
+# The code below is the same in every lesson: each app.py stays
 # self-contained on purpose, so you can copy this one file into your project.
+
+
+@app.errorhandler(HTTPException)
+def http_error(error):
+    """Wrong methods and the like: a one-line JSON reason instead of an HTML page."""
+    response = error.get_response()  # keeps the status and headers such as Allow
+    response.set_data(jsonify(error=error.description).get_data())
+    response.content_type = "application/json"
+    return response
 
 
 def read_port():

@@ -20,11 +20,14 @@ def report(pattern, mismatches, line_count):
     if not mismatches:
         print(f"  PASS  {pattern} ({line_count} lines)")
         return
-    print(f"  FAIL  {pattern} ({len(mismatches)} of {line_count} lines differ)")
+    print(f"  FAIL  {pattern} ({len(mismatches)} differences from the {line_count} lines expected)")
+    last_hint = None
     for mismatch in mismatches:
         print(f"        expected: {mismatch.expected or '(nothing)'}")
         print(f"        actual:   {mismatch.actual or '(nothing)'}")
-        print(f"        hint:     {mismatch.hint}")
+        if mismatch.hint != last_hint:  # a renamed metric misses several lines, for one reason
+            print(f"        hint:     {mismatch.hint}")
+        last_hint = mismatch.hint
 
 
 def check_snippet(lesson, pattern, exposition, types):

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
 OFFLINE_HINT = (
     "This lesson calls the real GitHub API. Offline, start the stand-in first "
-    "(python scripts/fake_github.py) and then: "
+    "(python3 scripts/fake_github.py) and then: "
     "GITHUB_API_URL=http://127.0.0.1:5050 python3 scripts/dev.py start {lesson}"
 )
 USAGE = "usage: python3 scripts/dev.py start [NN] | test [pytest arguments]"

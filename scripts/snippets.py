@@ -85,7 +85,7 @@ def value_hint(expected, actual, types):
         return "the number of observations differs: is every request timed, exactly once?"
     if name.endswith("_total"):
         if actual.value < expected.value:
-            return "the counter is lower than expected: is .inc() called on every such request?"
+            return "the counter is lower than expected: is it incremented on every such request?"
         return "the counter is higher than expected: .inc() called twice? other traffic?"
     return "the value differs: is the metric updated on every change the traffic makes?"
 
@@ -96,9 +96,28 @@ def comment_hint(expected):
     return "the help text differs: copy it from the lesson"
 
 
+def without_le(line):
+    return {name: value for name, value in line.labels.items() if name != "le"}
+
+
+def bucket_bounds(line, lines):
+    """The `le` of every bucket in `lines` that belongs to the same series as `line`."""
+    return [
+        other.labels["le"]
+        for other in lines
+        if other.name == line.name and without_le(other) == without_le(line)
+    ]
+
+
 def missing_hint(expected, actual_lines, known_names):
     name = expected.key[2] if expected.name == "#" else expected.name
     same_name = [a for a in actual_lines if a.name == name]
+    bounds = bucket_bounds(expected, actual_lines) if name.endswith("_bucket") else []
+    if bounds:
+        return (
+            f"no bucket le={expected.labels['le']}, the app's are le={', '.join(bounds)}: "
+            "are the buckets the lesson's?"
+        )
     if same_name:
         return f"the labels differ: expected {expected.labels}, the app has {same_name[0].labels}"
     close = difflib.get_close_matches(name, known_names, n=1, cutoff=0.6)
@@ -138,11 +157,11 @@ def compare(expected_text, actual_text, types=None, now=None):
             )
             mismatches.append(Mismatch(expected.text, actual.text, hint))
     for extra in actual_by_key.values():
-        mismatches.append(
-            Mismatch(
-                None,
-                extra.text,
-                "an extra line the lesson does not have: a new metric or label value?",
-            )
-        )
+        mismatches.append(Mismatch(None, extra.text, extra_hint(extra)))
     return mismatches
+
+
+def extra_hint(extra):
+    if extra.name.endswith("_bucket"):
+        return f"an extra bucket le={extra.labels['le']}: are the buckets the lesson's?"
+    return "an extra line the lesson does not have: a new metric or label value?"

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,15 +20,13 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_GITHUB = ROOT / "scripts" / "fake_github.py"
-# The lessons whose app calls the GitHub API: they run against the offline stand-in.
-LESSONS_USING_GITHUB = {"03_histograms", "04_summaries"}
 
 # The one form of command a lesson README uses to show a snippet. A snippet
 # file expected/PATTERN.txt holds exactly what that command prints.
 CURL_GREP = "curl -s http://127.0.0.1:5000/metrics | grep "
 SNIPPET_BLOCK = re.compile(
-    r"```sh\n" + re.escape(CURL_GREP) + r"(?P<pattern>[\w:]+)\n```\n\n"
-    r"```text\n(?P<output>.*?)```",
+    r"(?P<command>```sh\n" + re.escape(CURL_GREP) + r"(?P<pattern>[\w:]+)\n```\n\n```text\n)"
+    r"(?P<output>.*?)```",
     re.DOTALL,
 )
 
@@ -59,7 +57,8 @@ class Lesson:
 
     @property
     def uses_github(self):
-        return self.name in LESSONS_USING_GITHUB
+        """Whether the app calls the GitHub API: it then runs against the offline stand-in."""
+        return "GITHUB_API_URL" in (self.folder / "app.py").read_text(encoding="utf-8")
 
 
 def all_lessons():
@@ -160,16 +159,13 @@ def lesson_app(lesson, port=None, github_url=None):
     env = {"PORT": str(port), "HOST": "127.0.0.1"}
     if github_url:
         env["GITHUB_API_URL"] = github_url
-    try:
-        with running(
-            [sys.executable, str(lesson.folder / "app.py")],
-            f"{url}/metrics",
-            is_prometheus_text,
-            env,
-        ):
-            yield url
-    except ServerFailed as error:
-        raise ServerFailed(f"{lesson.name}/app.py {error}") from None
+    command = [sys.executable, str(lesson.folder / "app.py")]
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(running(command, f"{url}/metrics", is_prometheus_text, env))
+        except ServerFailed as error:
+            raise ServerFailed(f"{lesson.name}/app.py {error}") from None
+        yield url
 
 
 @contextmanager
@@ -185,7 +181,8 @@ def lesson_running(lesson, port=None):
 
 def run_traffic(lesson, url):
     return subprocess.run(
-        [sys.executable, str(lesson.folder / "traffic.py"), "--url", url],
+        # --force: the app is the lesson's own, started here, even with a metric renamed
+        [sys.executable, str(lesson.folder / "traffic.py"), "--url", url, "--force"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -81,9 +81,25 @@ def test_wrong_methods_get_a_405_and_leave_the_counters_alone(url):
 
 def test_division_by_zero_is_counted_and_answered_with_a_400(url):
     response = requests.get(f"{url}/divide/1/0", timeout=5)
-    assert (response.status_code, response.json()) == (400, {"error": "cannot divide by zero"})
+    assert response.status_code == 400
+    assert response.json() == {"error": "cannot divide: division by zero"}
     assert requests.get(f"{url}/divide/10/4", timeout=5).json() == {"result": 2.5}
+    assert requests.get(f"{url}/divide/-1/2", timeout=5).json() == {"result": -0.5}
     assert counters(url)["divide exceptions"] == 1
+
+
+def test_a_result_too_large_for_a_float_is_a_400_not_a_500(url):
+    response = requests.get(f"{url}/divide/{'9' * 400}/1", timeout=5)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("cannot divide: ")
+    assert counters(url)["divide exceptions"] == 1
+
+
+def test_a_wrong_method_gets_one_line_of_json_with_the_allowed_methods(url):
+    response = requests.post(f"{url}/health", timeout=5)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert response.text.count("\n") == 1 and list(response.json()) == ["error"]
 
 
 def test_metrics_can_be_filtered_by_name(url):

@@ -44,7 +44,7 @@ def test_created_timestamps_only_need_to_be_near_now():
 def test_a_lower_counter_hints_at_a_missing_inc():
     [mismatch] = compare(COUNTER, COUNTER.replace("jobs_total 3.0", "jobs_total 2.0"), now=NOW)
     assert (mismatch.expected, mismatch.actual) == ("jobs_total 3.0", "jobs_total 2.0")
-    assert "is .inc() called" in mismatch.hint
+    assert "is it incremented on every such request" in mismatch.hint
 
 
 def test_a_higher_counter_hints_at_a_double_inc():
@@ -78,6 +78,14 @@ def test_buckets_match_exactly_but_a_duration_sum_only_needs_to_be_positive():
     assert "cannot be negative" in negative.hint
     [bucket] = compare(expected, expected.replace("} 2.0", "} 1.0"), HISTOGRAM_TYPES, NOW)
     assert "bucket counts differ" in bucket.hint
+
+
+def test_changed_buckets_are_named_in_the_hint():
+    expected = 'wait_seconds_bucket{le="0.5"} 2.0\nwait_seconds_bucket{le="+Inf"} 2.0\n'
+    changed = expected.replace('le="0.5"', 'le="0.4"')
+    missing, extra = compare(expected, changed, HISTOGRAM_TYPES, NOW)
+    assert missing.hint.startswith("no bucket le=0.5, the app's are le=0.4, +Inf:")
+    assert extra.hint == "an extra bucket le=0.4: are the buckets the lesson's?"
 
 
 def test_a_gauge_sum_is_not_mistaken_for_a_duration():

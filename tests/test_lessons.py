@@ -30,7 +30,7 @@ ALLOWED_IMPORTS = {"flask", "prometheus_client", "requests", "werkzeug"}
 NOT_IN_APP = "<!-- not in app.py -->"
 # Split so that this file does not match itself.
 LOCALHOST_URL = re.compile("//local" "host|local" r"host:\d")
-PYTHON_BLOCK = re.compile(r"(?P<before>.*)\n```python\n(?P<code>.*?)```", re.DOTALL)
+PYTHON_BLOCK = re.compile(r"```python\n(?P<code>.*?)```", re.DOTALL)
 
 
 def by_name(lesson):
@@ -87,7 +87,7 @@ def test_python_in_the_readme_is_copied_from_app_py(lesson):
     app_source = (lesson.folder / "app.py").read_text(encoding="utf-8")
     readme = lesson.readme.read_text(encoding="utf-8")
     for match in PYTHON_BLOCK.finditer(readme):
-        if match["before"].rstrip().endswith(NOT_IN_APP):
+        if readme[: match.start()].rstrip().endswith(NOT_IN_APP):
             compile(match["code"], "README", "exec")  # an alternative: at least valid Python
             continue
         excerpt = textwrap.dedent(match["code"]).strip()
@@ -113,7 +113,7 @@ def test_app_imports_only_flask_prometheus_client_requests_and_the_standard_libr
 def test_serving_code_and_traffic_code_are_the_same_in_every_lesson(lesson):
     model = workshop.find_lesson("01")
     for filename, marker in [
-        ("app.py", "# The serving code below is the same in every lesson"),
+        ("app.py", "# The code below is the same in every lesson: each app.py"),
         ("traffic.py", "# The code below is the same in every lesson's traffic.py"),
     ]:
         tail = shared_tail(lesson.folder / filename, marker)
@@ -245,6 +245,30 @@ def test_traffic_without_the_app_says_start_the_app_first(lesson):
     assert "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
     assert f"start the app first: python {lesson.name}/app.py" in line
+
+
+@lesson_params
+def test_traffic_refuses_to_run_against_another_lesson(lesson):
+    other = workshop.find_lesson("05" if lesson.number == "01" else "01")
+    with workshop.lesson_app(other) as url:
+        result = subprocess.run(
+            [sys.executable, str(lesson.folder / "traffic.py"), "--url", url],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode != 0
+    assert result.stdout == ""  # not a single request sent
+    [line] = result.stderr.strip().splitlines()
+    assert f"is not lesson {lesson.name}: its /metrics has no" in line
+
+
+@lesson_params
+def test_traffic_needs_a_url_with_a_scheme(lesson):
+    result = workshop.run_traffic(lesson, "127.0.0.1:5000")
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert "--url must start with http:// or https://" in line
 
 
 @lesson_params
