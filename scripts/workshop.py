@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_GITHUB = ROOT / "scripts" / "fake_github.py"
@@ -171,12 +172,9 @@ def lesson_app(lesson, port=None, github_url=None):
 @contextmanager
 def lesson_running(lesson, port=None):
     """The lesson's app, with the GitHub stand-in first when the lesson needs it."""
-    if not lesson.uses_github:
-        with lesson_app(lesson, port) as url:
-            yield url
-        return
-    with fake_github() as github_url, lesson_app(lesson, port, github_url) as url:
-        yield url
+    with ExitStack() as stack:
+        github_url = stack.enter_context(fake_github()) if lesson.uses_github else None
+        yield stack.enter_context(lesson_app(lesson, port, github_url))
 
 
 def run_traffic(lesson, url):
@@ -193,6 +191,15 @@ def run_traffic(lesson, url):
 def scrape(url):
     """The app's /metrics as a plain curl sees it (text format 0.0.4)."""
     return requests.get(f"{url}/metrics", timeout=5).text
+
+
+def sample_values(url):
+    """{(sample name, frozenset of labels): value} for every sample on the app's /metrics."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(scrape(url))
+        for sample in family.samples
+    }
 
 
 def grep(text, pattern):

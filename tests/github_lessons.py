@@ -22,7 +22,6 @@ import fake_github
 import pytest
 import requests
 import workshop
-from prometheus_client.parser import text_string_to_metric_families
 
 OUTCOMES = ("ok", "not_found", "rate_limited", "error", "timeout")
 TOKEN = "workshop-test-token"
@@ -104,10 +103,9 @@ def samples(url):
     Without the client's process_* and python_* metrics, which change on their own.
     """
     return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(workshop.scrape(url))
-        if not family.name.startswith(("process_", "python_"))
-        for sample in family.samples
+        (name, labels): value
+        for (name, labels), value in workshop.sample_values(url).items()
+        if not name.startswith(("process_", "python_"))
     }
 
 

@@ -22,25 +22,16 @@ def url():
         yield base_url
 
 
-def samples(url):
-    """{(name, labels...): value} for every sample on /metrics."""
-    text = workshop.scrape(url)
-    return {
-        (sample.name, *sorted(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
 def counters(url):
-    values = samples(url)
+    values = workshop.sample_values(url)
+    no_labels = frozenset()
     return {
-        "home": values[("home_page_visits_total",)],
-        "home label": values[("page_visits_total", ("page", "home"))],
-        "about": values[("about_page_visits_total",)],
-        "health": values[("health_check_calls_total",)],
-        "not found": values[("page_not_found_total",)],
-        "divide exceptions": values[("divide_exceptions_total",)],
+        "home": values[("home_page_visits_total", no_labels)],
+        "home label": values[("page_visits_total", frozenset({("page", "home")}))],
+        "about": values[("about_page_visits_total", no_labels)],
+        "health": values[("health_check_calls_total", no_labels)],
+        "not found": values[("page_not_found_total", no_labels)],
+        "divide exceptions": values[("divide_exceptions_total", no_labels)],
     }
 
 

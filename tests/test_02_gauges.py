@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import workshop
-from prometheus_client.parser import text_string_to_metric_families
 
 LESSON = workshop.find_lesson("02")
 MAX_ITEMS = 1_000  # the cap in 02_gauges/app.py
@@ -37,20 +36,10 @@ def shared_url():
         yield base
 
 
-def scrape(url):
-    """{(sample name, labels): value} for every sample on /metrics."""
-    text = requests.get(f"{url}/metrics", timeout=TIMEOUT).text
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
 def value(url, metric):
     """The sample's value, or None when /metrics does not have it."""
     name, labels = metric
-    return scrape(url).get((name, frozenset(labels.items())))
+    return workshop.sample_values(url).get((name, frozenset(labels.items())))
 
 
 def lesson_metrics(url):

@@ -13,7 +13,6 @@ import pytest
 import requests
 import workshop
 from conftest import require_binary
-from prometheus_client.parser import text_string_to_metric_families
 
 import prometheus as prometheus_script
 
@@ -83,15 +82,6 @@ def wait_for_scrape(prometheus_url, port, after, timeout=15):
     pytest.fail(f"Prometheus did not scrape 127.0.0.1:{port} within {timeout} s")
 
 
-def scraped_values(url):
-    """{(name, labels): value} of the app's own /metrics."""
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(workshop.scrape(url))
-        for sample in family.samples
-    }
-
-
 def check_answer(promql, result, scraped_by_instance):
     assert result, f"{promql}: empty answer"
     values = [float(series["value"][1]) for series in result]
@@ -150,7 +140,7 @@ def prometheus_after_traffic(tmp_path_factory):
         traffic_done = time.time()
         for port in ports:
             wait_for_scrape(prometheus_url, port, after=traffic_done)
-        scraped = {f"127.0.0.1:{port}": scraped_values(url) for _, url, port in apps}
+        scraped = {f"127.0.0.1:{port}": workshop.sample_values(url) for _, url, port in apps}
         yield prometheus_url, scraped
 
 

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import workshop
 from conftest import require_binary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,12 +126,6 @@ def test_script_says_when_the_port_is_taken():
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_until_ready(url, process, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and process.poll() is None:
@@ -154,7 +149,7 @@ def process_group_is_gone(group):
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"], ids=["ctrl-c", "kill"])
 def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
     require_binary("prometheus")
-    port = free_port()
+    port = workshop.free_port()
     env = {**os.environ, "TMPDIR": str(tmp_path)}  # where mkdtemp puts the data folder
     process = subprocess.Popen(
         [sys.executable, str(SCRIPT), "--port", str(port)],
