@@ -1,5 +1,5 @@
 """What the grader, the capture script and the tests share: finding lessons,
-running them as real processes, reading their READMEs and comparing snippets.
+running them as real processes, scraping and grepping their metrics.
 
 Standard library plus requests and prometheus_client only, so it runs
 anywhere the lessons run (Windows included: no curl or grep needed).
@@ -7,12 +7,13 @@ anywhere the lessons run (Windows included: no curl or grep needed).
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,15 +22,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_GITHUB = ROOT / "scripts" / "fake_github.py"
-
-# The one form of command a lesson README uses to show a snippet. A snippet
-# file expected/PATTERN.txt holds exactly what that command prints.
+LESSON_FOLDER = re.compile(r"\d\d_\w+")
+# The one form of command a lesson README uses to show a snippet of /metrics.
 CURL_GREP = "curl -s http://127.0.0.1:5000/metrics | grep "
-SNIPPET_BLOCK = re.compile(
-    r"(?P<command>```sh\n" + re.escape(CURL_GREP) + r"(?P<pattern>[\w:]+)\n```\n\n```text\n)"
-    r"(?P<output>.*?)```",
-    re.DOTALL,
-)
+STOP_SECONDS = 5  # how long a stopped process may take to exit before it is killed
 
 
 @dataclass(frozen=True)
@@ -48,33 +44,41 @@ class Lesson:
     def readme(self):
         return self.folder / "README.md"
 
-    def snippet_file(self, pattern):
-        return self.folder / "expected" / f"{pattern}.txt"
+    @property
+    def app(self):
+        return self.folder / "app.py"
 
-    def readme_snippets(self):
-        """(pattern, output shown in the README) for each curl | grep in the README."""
-        text = self.readme.read_text(encoding="utf-8")
-        return [(m["pattern"], m["output"]) for m in SNIPPET_BLOCK.finditer(text)]
+    @property
+    def exercise(self):
+        return self.folder / "exercise.py"
 
     @property
     def uses_github(self):
         """Whether the app calls the GitHub API: it then runs against the offline stand-in."""
-        return "GITHUB_API_URL" in (self.folder / "app.py").read_text(encoding="utf-8")
+        return (self.folder / "github.py").is_file()
+
+    def snippet_file(self, pattern):
+        return self.folder / "expected" / f"{pattern}.txt"
+
+    def snippet_patterns(self):
+        """The patterns the grader checks: one per file in expected/."""
+        return sorted(path.stem for path in (self.folder / "expected").glob("*.txt"))
 
 
-def all_lessons():
-    return [Lesson(path) for path in sorted(ROOT.glob("[0-9][0-9]_*")) if path.is_dir()]
+def all_lessons(root=ROOT):
+    return [Lesson(path) for path in sorted(root.glob("[0-9][0-9]_*")) if path.is_dir()]
 
 
-def find_lesson(name):
+def find_lesson(name, root=ROOT):
     """A lesson by number ("1", "01"), folder name, or path to a lesson folder."""
     path = Path(name)
-    if (path / "app.py").is_file():
+    if path.is_dir() and LESSON_FOLDER.fullmatch(path.resolve().name):
         return Lesson(path.resolve())
-    for lesson in all_lessons():
+    for lesson in all_lessons(root):
         if name in (lesson.name, lesson.number, lesson.number.lstrip("0")):
             return lesson
-    raise LookupError(f"no lesson {name!r}: try one of {[x.number for x in all_lessons()]}")
+    numbers = ", ".join(lesson.number for lesson in all_lessons(root))
+    raise LookupError(f"no lesson {name!r}: try one of {numbers}")
 
 
 def free_port():
@@ -87,105 +91,283 @@ class ServerFailed(RuntimeError):
     """A server process did not come up; the message says why, in one line."""
 
 
+# --- processes -----------------------------------------------------------------
+
+
+def default_sigint():
+    """Run in the child before exec: undo an inherited "ignore Ctrl-C".
+
+    A shell without job control (`cmd &` in a script, many CI runners) starts
+    its children with SIGINT ignored, and Python then never raises
+    KeyboardInterrupt: a test that sends Ctrl-C could not stop the app.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start_process(command, output, env=None, cwd=ROOT, ctrl_c=False):
+    """Start `command` in a process group of its own, its output going to the open file `output`.
+
+    Its own group, so that stop_process() reaches its children too (gunicorn
+    workers, a shell's commands). ctrl_c=True: the test will send it SIGINT.
+    """
+    options = {}
+    if os.name == "nt":
+        options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+    else:
+        options["start_new_session"] = True
+        if ctrl_c:
+            options["preexec_fn"] = default_sigint
+    return subprocess.Popen(
+        [str(part) for part in command],
+        cwd=cwd,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=environment(env),
+        **options,
+    )
+
+
+def environment(changes=None):
+    """os.environ with `changes` applied; a value of None removes the variable."""
+    merged = {**os.environ, "PYTHONUNBUFFERED": "1", **(changes or {})}
+    return {name: value for name, value in merged.items() if value is not None}
+
+
+def stop_process(process):
+    """Stop the process and everything it started: SIGTERM, then SIGKILL after a while."""
+    if os.name == "nt":
+        process.terminate()
+    else:
+        signal_group(process, signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if os.name != "nt":
+        signal_group(process, signal.SIGKILL)  # children that outlived their parent
+
+
+def signal_group(process, signum):
+    with suppress(ProcessLookupError, PermissionError):  # the group is already gone
+        os.killpg(process.pid, signum)
+
+
+def last_lines(log, count=3):
+    return " | ".join(log.read_text(errors="replace").strip().splitlines()[-count:])
+
+
+def wait_until_serving(process, url, log, is_ready, timeout=15.0):
+    """Poll `url` until is_ready(response) is True; it may raise ServerFailed to give up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerFailed(f"exited with code {process.returncode}: {last_lines(log)}")
+        try:
+            if is_ready(requests.get(url, timeout=1)):
+                return
+        except requests.RequestException:
+            pass  # not listening yet
+        time.sleep(0.02)
+    raise ServerFailed(f"did not answer at {url} within {timeout:.0f} s: {last_lines(log)}")
+
+
+class Server:
+    """A started server process: its log file, and a way to wait until it serves."""
+
+    def __init__(self, process, log, ready_url, is_ready):
+        self.process, self.log = process, log
+        self.ready_url, self.is_ready = ready_url, is_ready
+
+    def wait_until_serving(self, timeout=15.0):
+        wait_until_serving(self.process, self.ready_url, self.log, self.is_ready, timeout)
+        return self
+
+    def output(self):
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def running(command, ready_url, is_ready, env=None, cwd=ROOT, wait=True, ctrl_c=False):
+    """Run a server process until the block ends, then stop it and its children.
+
+    Yields a Server; with wait=False the caller calls server.wait_until_serving(),
+    which lets several servers start at the same time.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "output.log"
+        with open(log, "wb") as output:
+            process = start_process(command, output, env, cwd, ctrl_c)
+        server = Server(process, log, ready_url, is_ready)
+        try:
+            if wait:
+                server.wait_until_serving()
+            yield server
+        finally:
+            stop_process(process)
+
+
+# --- the lessons' processes ------------------------------------------------------
+
+
 def is_prometheus_text(response):
     return response.ok and response.headers.get("Content-Type", "").startswith("text/plain")
 
 
-def wait_until_serving(process, url, log, is_ready, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    answer = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            last_lines = log.read_text(errors="replace").strip().splitlines()[-3:]
-            raise ServerFailed(f"exited with code {process.returncode}: " + " | ".join(last_lines))
-        try:
-            answer = requests.get(url, timeout=1)
-            if is_ready(answer):
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.05)
-    if answer is not None:
-        server = answer.headers.get("Server", "unknown")
-        raise ServerFailed(
-            f"something else answers at {url} (HTTP {answer.status_code}, Server: {server})"
-        )
-    raise ServerFailed(f"did not answer at {url} within {timeout:.0f} s")
+def metrics_served(response):
+    """Ready once the app answers /metrics; a wrong answer is the app's own, so say what."""
+    if is_prometheus_text(response):
+        return True
+    kind = response.headers.get("Content-Type", "no Content-Type")
+    if response.status_code == 404:
+        fix = "mount make_wsgi_app() there with werkzeug's DispatcherMiddleware, as the lesson does"
+    elif response.ok:
+        fix = "serve it with make_wsgi_app(), which sends the Prometheus text format"
+    else:
+        fix = "look at the app's output above for the error"
+    raise ServerFailed(f"its /metrics answered HTTP {response.status_code} ({kind}): {fix}")
+
+
+def stand_in_process(port):
+    """("scripts/fake_github.py", a not-yet-entered running() of the stand-in on `port`)."""
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, FAKE_GITHUB, "--port", port, "--quiet"]
+    return "scripts/fake_github.py", running(command, f"{url}/health", lambda r: r.ok, wait=False)
+
+
+def app_env(lesson, port, github_url=None, env=None):
+    """The environment a lesson's app runs in: its port, its folder importable, the stand-in."""
+    settings = {"PORT": str(port), "HOST": "127.0.0.1", "PYTHONPATH": str(lesson.folder)}
+    if github_url:
+        settings["GITHUB_API_URL"] = github_url
+    return {**settings, **(env or {})}
+
+
+def app_process(lesson, port, app_file=None, github_url=None, env=None):
+    """(the app's name, a not-yet-entered running() of it on `port`)."""
+    app_file = Path(app_file or lesson.app)
+    ready_url = f"http://127.0.0.1:{port}/metrics"
+    command = [sys.executable, app_file]
+    environment = app_env(lesson, port, github_url, env)
+    return display(app_file), running(command, ready_url, metrics_served, environment, wait=False)
 
 
 @contextmanager
-def running(command, ready_url, is_ready, env=None, cwd=ROOT):
-    """Run a server process until the block ends; its output goes to a temp file."""
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "output.log"
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                command,
-                cwd=cwd,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-            )
-        try:
-            wait_until_serving(process, ready_url, log, is_ready)
-            yield process
-        finally:
-            process.terminate()
+def serving(named_processes):
+    """Start every (name, running()) at once, then wait until each one serves."""
+    with ExitStack() as stack:
+        servers = [(name, stack.enter_context(process)) for name, process in named_processes]
+        for name, server in servers:
             try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                server.wait_until_serving()
+            except ServerFailed as error:
+                raise ServerFailed(f"{name} {error}") from None
+        yield [server for _, server in servers]
+
+
+@contextmanager
+def on_free_ports(start, port=None):
+    """Enter start(port), on `port` or on a free port. A free port can be taken by
+    another process before the server binds it (tests run in parallel): then
+    try again on another one."""
+    with ExitStack() as stack:
+        for attempt in range(3):
+            try:
+                value = stack.enter_context(start(port or free_port()))
+                break
+            except ServerFailed as error:
+                if port or "in use" not in str(error) or attempt == 2:
+                    raise
+        yield value
 
 
 @contextmanager
 def fake_github():
     """The offline GitHub stand-in on a free port; yields its URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with running(
-        [sys.executable, str(FAKE_GITHUB), "--port", str(port)],
-        f"{url}/health",
-        lambda answer: answer.ok,
-    ):
+
+    @contextmanager
+    def start(port):
+        with serving([stand_in_process(port)]):
+            yield f"http://127.0.0.1:{port}"
+
+    with on_free_ports(start) as url:
         yield url
 
 
 @contextmanager
-def lesson_app(lesson, port=None, github_url=None):
-    """The lesson's app on a free port (or `port`); yields its base URL."""
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {"PORT": str(port), "HOST": "127.0.0.1"}
-    if github_url:
-        env["GITHUB_API_URL"] = github_url
-    command = [sys.executable, str(lesson.folder / "app.py")]
-    with ExitStack() as stack:
-        try:
-            stack.enter_context(running(command, f"{url}/metrics", is_prometheus_text, env))
-        except ServerFailed as error:
-            raise ServerFailed(f"{lesson.name}/app.py {error}") from None
+def lesson_app(lesson, port=None, github_url=None, app_file=None, env=None):
+    """The lesson's app (or app_file, such as a learner's exercise) on `port` or a
+    free one; yields its base URL."""
+
+    @contextmanager
+    def start(chosen):
+        with serving([app_process(lesson, chosen, app_file, github_url, env)]):
+            yield f"http://127.0.0.1:{chosen}"
+
+    with on_free_ports(start, port) as url:
         yield url
 
 
 @contextmanager
-def lesson_running(lesson, port=None):
-    """The lesson's app, with the GitHub stand-in first when the lesson needs it."""
-    with ExitStack() as stack:
-        github_url = stack.enter_context(fake_github()) if lesson.uses_github else None
-        yield stack.enter_context(lesson_app(lesson, port, github_url))
+def lesson_running(lesson, port=None, app_file=None, env=None):
+    """The lesson's app, with the GitHub stand-in beside it when the lesson needs one.
+
+    Both start at the same time: the app does not call GitHub before a request.
+    """
+
+    @contextmanager
+    def start(chosen):
+        processes, github_url = [], None
+        if lesson.uses_github:
+            github_port = free_port()
+            github_url = f"http://127.0.0.1:{github_port}"
+            processes.append(stand_in_process(github_port))
+        processes.append(app_process(lesson, chosen, app_file, github_url, env))
+        with serving(processes):
+            yield f"http://127.0.0.1:{chosen}"
+
+    with on_free_ports(start, port) as url:
+        yield url
 
 
-def run_traffic(lesson, url):
+def display(path):
+    """A path as the learner would type it: relative to the repository when inside it."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class TrafficFailed(RuntimeError):
+    """traffic.py did not finish cleanly; the message says why, in one line."""
+
+
+def run_traffic(lesson, url, timeout=60):
+    """Run the lesson's traffic.py against url; returns the CompletedProcess."""
     return subprocess.run(
-        # --force: the app is the lesson's own, started here, even with a metric renamed
-        [sys.executable, str(lesson.folder / "traffic.py"), "--url", url, "--force"],
+        [sys.executable, str(lesson.folder / "traffic.py"), "--url", url],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def send_traffic(lesson, url, timeout=60):
+    """Run traffic.py; its output, or TrafficFailed with a one-line reason."""
+    try:
+        traffic = run_traffic(lesson, url, timeout)
+    except subprocess.TimeoutExpired:
+        raise TrafficFailed(
+            f"{lesson.name}/traffic.py did not finish within {timeout:g} s: "
+            "does the app answer every request (no endless loop or sleep)?"
+        ) from None
+    if traffic.returncode != 0:
+        output = (traffic.stdout + traffic.stderr).strip().splitlines()
+        raise TrafficFailed(f"{lesson.name}/traffic.py failed: " + " | ".join(output[-3:]))
+    return traffic.stdout
 
 
 def scrape(url):
@@ -207,12 +389,8 @@ def grep(text, pattern):
     return "".join(line + "\n" for line in text.splitlines() if pattern in line)
 
 
-def run_lesson_once(lesson):
+def run_lesson_once(lesson, app_file=None, traffic_timeout=60):
     """Fresh start, one run of traffic.py, one scrape: what every snippet is taken from."""
-    with lesson_running(lesson) as url:
-        traffic = run_traffic(lesson, url)
-        if traffic.returncode != 0:
-            raise ServerFailed(
-                f"{lesson.name}/traffic.py failed: " + (traffic.stdout + traffic.stderr).strip()
-            )
+    with lesson_running(lesson, app_file=app_file) as url:
+        send_traffic(lesson, url, traffic_timeout)
         return scrape(url)
