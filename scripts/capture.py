@@ -1,45 +1,76 @@
-"""Capture a lesson's expected output from a real run (never type it by hand).
+"""Capture a lesson's outputs from a real run (never type them by hand).
 
     python scripts/capture.py 01       (or "all")
 
-Fresh start of the app, one run of traffic.py, one scrape; then, for every
-`curl ... | grep PATTERN` block in the lesson README, it writes
-expected/PATTERN.txt and puts the same text in the README's output block.
-Review the diff before committing: a changed number is a changed lesson.
+Walks the lesson README as a learner would (scripts/walkthrough.py): starts
+each app it names, runs the traffic and every command, and writes what each
+command printed into the ```text block under it. The `curl ... | grep PATTERN`
+outputs taken from the lesson's app.py also go to expected/PATTERN.txt, which
+the grader compares with. Review the diff before committing: a changed number
+is a changed lesson.
 """
 
 import argparse
 import sys
 
+import walkthrough
 import workshop
 
 
+def app_snippets(lesson, results):
+    """{pattern: output} of the grep commands run while the lesson's app.py was the app."""
+    outputs, current = {}, None
+    for result in results:
+        command = result.command
+        if command is None:
+            continue
+        if command.kind == "start":
+            current = workshop.ROOT / command.match["file"]
+        elif command.kind == "grep" and current == lesson.app:
+            outputs[command.match["pattern"]] = result.actual
+    return outputs
+
+
+def refreshed_readme(text, results):
+    """The README with every shown output replaced by what the command printed."""
+    for result in sorted(
+        (r for r in results if r.command and r.command.shown and r.actual is not None),
+        key=lambda r: r.command.shown.start,
+        reverse=True,  # from the end, so that earlier positions stay valid
+    ):
+        shown = result.command.shown
+        text = text[: shown.start] + result.actual + text[shown.end :]
+    return text
+
+
 def capture(lesson):
-    """Write every snippet of the lesson, or nothing at all when one cannot be captured."""
-    exposition = workshop.run_lesson_once(lesson)
-    outputs = {}
-    for pattern, _ in lesson.readme_snippets():
-        outputs[pattern] = workshop.grep(exposition, pattern)
-        if not outputs[pattern]:
-            sys.exit(f"capture.py: grep {pattern} finds nothing in {lesson.name}'s /metrics")
+    """Write every output of the lesson, or nothing at all when one cannot be captured."""
+    results = walkthrough.walk(lesson)
+    failures = [
+        problem
+        for result in results
+        for problem in result.problems
+        if result.command is None or result.actual is None
+    ]
+    if failures:
+        sys.exit(f"capture.py: {lesson.name}: " + "\n".join(failures))
+    outputs = app_snippets(lesson, results)
+    empty = [pattern for pattern, output in outputs.items() if not output]
+    if empty:
+        sys.exit(f"capture.py: grep {empty[0]} finds nothing in {lesson.name}'s /metrics")
     expected_folder = lesson.snippet_file("x").parent
     expected_folder.mkdir(exist_ok=True)
     for stale in expected_folder.glob("*.txt"):  # snippets the README no longer shows
         stale.unlink()
     for pattern, output in outputs.items():
         lesson.snippet_file(pattern).write_text(output, encoding="utf-8", newline="\n")
-
-    def refresh(block):
-        return block["command"] + outputs[block["pattern"]] + "```"
-
-    readme = lesson.readme.read_text(encoding="utf-8")
-    updated = workshop.SNIPPET_BLOCK.sub(refresh, readme)
-    lesson.readme.write_text(updated, encoding="utf-8", newline="\n")
-    print(f"{lesson.name}: captured {len(outputs)} snippets")
+    text = lesson.readme.read_text(encoding="utf-8")
+    lesson.readme.write_text(refreshed_readme(text, results), encoding="utf-8", newline="\n")
+    print(f"{lesson.name}: captured {len(outputs)} snippets and the README's outputs")
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Capture expected output from a real run.")
+    parser = argparse.ArgumentParser(description="Capture a lesson's outputs from a real run.")
     parser.add_argument("lesson", help='a lesson number such as 01, or "all"')
     name = parser.parse_args().lesson
     try:

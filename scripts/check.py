@@ -1,79 +1,128 @@
 """The grader: run a lesson end to end and compare its output with expected/.
 
-    python scripts/check.py 01         one lesson (or a path to a lesson folder)
-    python scripts/check.py all        every lesson, then a progress line
+    python scripts/check.py 01                      lesson 01's app.py
+    python scripts/check.py 01 --file my_app.py     your own file, graded as lesson 01
+    python scripts/check.py all                     every lesson, then a summary line
 
-It starts the lesson's app on a free port (and the offline GitHub stand-in for
-the lessons that need it), runs traffic.py against it, reads /metrics, and
-says for each snippet whether it matches. Exit code 0 only when all do.
+It starts the app on a free port (with the offline GitHub stand-in beside it
+for the lessons that need one), runs the lesson's traffic.py against it, reads
+/metrics, and says for each snippet in expected/ whether it matches, with a
+hint when it does not. Exit code 0 only when every snippet matches.
 """
 
 import argparse
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import snippets
 import workshop
 
+DEFAULT_TRAFFIC_TIMEOUT = 60
 
-def report(pattern, mismatches, line_count):
+
+def verdict(pattern, expected, mismatches):
+    """The lines that report one snippet."""
+    count = len(expected.splitlines())
     if not mismatches:
-        print(f"  PASS  {pattern} ({line_count} lines)")
-        return
-    print(f"  FAIL  {pattern} ({len(mismatches)} differences from the {line_count} lines expected)")
+        return [f"  PASS  {pattern} ({count} lines)"]
+    lines = [f"  FAIL  {pattern} ({len(mismatches)} differences from the {count} lines expected)"]
     last_hint = None
     for mismatch in mismatches:
-        print(f"        expected: {mismatch.expected or '(nothing)'}")
-        print(f"        actual:   {mismatch.actual or '(nothing)'}")
+        lines.append(f"        expected: {mismatch.expected or '(nothing)'}")
+        lines.append(f"        actual:   {mismatch.actual or '(nothing)'}")
         if mismatch.hint != last_hint:  # a renamed metric misses several lines, for one reason
-            print(f"        hint:     {mismatch.hint}")
+            lines.append(f"        hint:     {mismatch.hint}")
         last_hint = mismatch.hint
+    return lines
 
 
-def check_snippet(lesson, pattern, exposition, types):
-    """Print the verdict on one snippet; True when it matches."""
-    expected_file = lesson.snippet_file(pattern)
-    if not expected_file.is_file():
-        print(f"  FAIL  {pattern}: no expected/{expected_file.name} (capture.py makes it)")
-        return False
-    expected = expected_file.read_text(encoding="utf-8")
-    mismatches = snippets.compare(expected, workshop.grep(exposition, pattern), types)
-    report(pattern, mismatches, len(expected.splitlines()))
-    return not mismatches
-
-
-def check_lesson(lesson):
-    """Print a verdict per snippet; True when every snippet matches."""
-    started = time.monotonic()
-    print(f"{lesson.name}")
-    if not lesson.readme.is_file():
-        print(f"  FAIL  no README.md in {lesson.folder}: it lists the snippets to check")
-        return False
-    patterns = [pattern for pattern, _ in lesson.readme_snippets()]
+def read_expected(lesson):
+    """{pattern: expected text}, or a one-line reason why the snippets cannot be read."""
+    patterns = lesson.snippet_patterns()
+    if not patterns:
+        return f"no snippets in {lesson.name}/expected/: python scripts/capture.py {lesson.number}"
     try:
-        exposition = workshop.run_lesson_once(lesson)
-    except workshop.ServerFailed as error:
-        print(f"  FAIL  {error}")
-        return False
+        return {pattern: lesson.snippet_file(pattern).read_text("utf-8") for pattern in patterns}
+    except (OSError, UnicodeDecodeError) as error:
+        return f"cannot read {lesson.name}/expected/: {error}"
+
+
+def grade(lesson, app_file, traffic_timeout):
+    """(lines to print, whether every snippet matches) for one lesson."""
+    started = time.monotonic()
+    lines = [f"{lesson.name}: grading {workshop.display(app_file)}"]
+    if not app_file.is_file():
+        return [*lines, f"  FAIL  there is no {workshop.display(app_file)}"], False
+    expected = read_expected(lesson)
+    if isinstance(expected, str):
+        return [*lines, f"  FAIL  {expected}"], False
+    try:
+        exposition = workshop.run_lesson_once(lesson, app_file, traffic_timeout)
+    except (workshop.ServerFailed, workshop.TrafficFailed) as error:
+        return [*lines, f"  FAIL  {error}"], False
     types = snippets.sample_types(exposition)
-    passed = sum(check_snippet(lesson, pattern, exposition, types) for pattern in patterns)
+    passed = 0
+    for pattern, text in expected.items():
+        mismatches = snippets.compare(text, workshop.grep(exposition, pattern), types)
+        lines += verdict(pattern, text, mismatches)
+        passed += not mismatches
     seconds = time.monotonic() - started
-    print(f"{lesson.name}: {passed}/{len(patterns)} snippets pass ({seconds:.1f} s)")
-    return bool(patterns) and passed == len(patterns)
+    lines.append(f"{lesson.name}: {passed}/{len(expected)} snippets pass ({seconds:.1f} s)")
+    return lines, passed == len(expected)
 
 
-def main():
+def grade_safely(lesson, app_file, traffic_timeout):
+    """grade(), but a bug of the grader's own is one FAIL line too, never a traceback."""
+    try:
+        return grade(lesson, app_file, traffic_timeout)
+    except Exception as error:  # the summary line of `all` must still be printed
+        reason = f"{error.__class__.__name__}: {error}"
+        return [lesson.name, f"  FAIL  the grader could not finish: {reason}"], False
+
+
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Grade a lesson against its expected output.")
     parser.add_argument("lesson", help='a lesson number such as 01, a lesson folder, or "all"')
-    name = parser.parse_args().lesson
+    parser.add_argument("--file", type=Path, help="grade this file instead of the lesson's app.py")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TRAFFIC_TIMEOUT,
+        help="seconds traffic.py may take (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    if args.file:
+        args.file = args.file.resolve()  # the app runs from the repository root
+    if args.file and args.lesson == "all":
+        parser.error("--file grades one lesson: give its number, not 'all'")
+    if not args.timeout > 0:
+        parser.error("--timeout must be a number of seconds above 0")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
     try:
-        lessons = workshop.all_lessons() if name == "all" else [workshop.find_lesson(name)]
+        if args.lesson == "all":
+            lessons = workshop.all_lessons()
+        else:
+            lessons = [workshop.find_lesson(args.lesson)]
     except LookupError as error:
         sys.exit(f"check.py: {error}")
-    results = [check_lesson(lesson) for lesson in lessons]
-    if name == "all":
-        print(f"{sum(results)}/{len(results)} lessons pass")
-    sys.exit(0 if all(results) else 1)
+    # The lessons run at the same time (they mostly wait), and print in order.
+    with ThreadPoolExecutor(max_workers=len(lessons) or 1) as pool:
+        results = pool.map(
+            lambda lesson: grade_safely(lesson, args.file or lesson.app, args.timeout), lessons
+        )
+        verdicts = []
+        for lines, passed in results:
+            print("\n".join(lines), flush=True)
+            verdicts.append(passed)
+    if args.lesson == "all":
+        print(f"{sum(verdicts)}/{len(verdicts)} lessons pass")
+    sys.exit(0 if verdicts and all(verdicts) else 1)
 
 
 if __name__ == "__main__":

@@ -123,7 +123,7 @@ def missing_hint(expected, actual_lines, known_names):
     close = difflib.get_close_matches(name, known_names, n=1, cutoff=0.6)
     if close:
         return f"{name} is missing but {close[0]} is there: was the metric renamed?"
-    return f"{name} is missing: is the metric created in app.py with exactly this name?"
+    return f"{name} is missing: is the metric created, with exactly this name?"
 
 
 def same_value(expected, actual, types, now):
