@@ -142,26 +142,67 @@ def compare(expected_text, actual_text, types=None, now=None):
     now = time.time() if now is None else now
     expected_lines, actual_lines = parse_lines(expected_text), parse_lines(actual_text)
     actual_by_key = {line.key: line for line in actual_lines}
-    mismatches = []
+    mismatches, wrong_values = [], []
     for expected in expected_lines:
         actual = actual_by_key.pop(expected.key, None)
         if actual is None:
-            mismatches.append(
-                Mismatch(expected.text, None, missing_hint(expected, actual_lines, types.keys()))
-            )
+            hint = missing_hint(expected, actual_lines, types.keys())
+            mismatches.append(Mismatch(expected.text, None, hint))
         elif not same_value(expected, actual, types, now):
-            hint = (
-                comment_hint(expected)
-                if expected.name == "#"
-                else value_hint(expected, actual, types)
-            )
+            if expected.name == "#":
+                hint = comment_hint(expected)
+            else:
+                hint = value_hint(expected, actual, types)
+                wrong_values.append((expected, actual))
             mismatches.append(Mismatch(expected.text, actual.text, hint))
     for extra in actual_by_key.values():
-        mismatches.append(Mismatch(None, extra.text, extra_hint(extra)))
+        mismatches.append(Mismatch(None, extra.text, extra_hint(extra, expected_lines)))
+    return name_swapped_series(mismatches, wrong_values)
+
+
+def series(line):
+    labels = ",".join(f'{name}="{value}"' for name, value in sorted(line.labels.items()))
+    return f"{line.name}{{{labels}}}" if labels else line.name
+
+
+def name_swapped_series(mismatches, wrong_values):
+    """One series too high and another of the same metric too low by as much: say so."""
+    for high_expected, high in wrong_values:
+        for low_expected, low in wrong_values:
+            extra = high.value - high_expected.value
+            if (
+                high_expected.name == low_expected.name
+                and extra > 0
+                and low_expected.value - low.value == extra
+            ):
+                hint = (
+                    f"{series(high)} counted {extra:g} more and {series(low)} {extra:g} fewer "
+                    "than expected: is .inc() in the right view, on the right label?"
+                )
+                texts = {high.text, low.text}
+                mismatches = [
+                    Mismatch(m.expected, m.actual, hint) if m.actual in texts else m
+                    for m in mismatches
+                ]
     return mismatches
 
 
-def extra_hint(extra):
+def extra_hint(extra, expected_lines):
     if extra.name.endswith("_bucket"):
         return f"an extra bucket le={extra.labels['le']}: are the buckets the lesson's?"
+    candidates = []  # (similarity, label name, the lesson's value) for series one label away
+    for expected in expected_lines:
+        if expected.name != extra.name or expected.labels.keys() != extra.labels.keys():
+            continue
+        differ = [name for name in extra.labels if extra.labels[name] != expected.labels[name]]
+        if len(differ) == 1:
+            name, ours, theirs = differ[0], expected.labels[differ[0]], extra.labels[differ[0]]
+            similarity = difflib.SequenceMatcher(None, ours.lower(), theirs.lower()).ratio()
+            candidates.append((similarity, name, ours))
+    if candidates:
+        _, name, ours = max(candidates)
+        return (
+            f"an extra series {series(extra)}: the lesson has {name}={ours!r}, "
+            f"not {extra.labels[name]!r}: a misspelt label value?"
+        )
     return "an extra line the lesson does not have: a new metric or label value?"

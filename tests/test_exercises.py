@@ -1,0 +1,131 @@
+"""The exercises are honest: an untouched starter fails, the reference passes,
+each TODO turns its own snippets green and no other, and a close-but-wrong
+answer fails with a hint that names what differs. Graded by the real grader,
+on the real app started from the learner's file."""
+
+import re
+
+import check
+import pytest
+import solutions
+import workshop
+
+LESSONS = [lesson for lesson in workshop.all_lessons() if lesson.exercise.is_file()]
+TODO_HEADING = re.compile(r"^## TODO (\d+): (.+)$", re.MULTILINE)
+lesson_params = pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+
+
+def grade(lesson, path):
+    """{pattern: "PASS" | "FAIL"} and the grader's whole output, for the app file at path."""
+    lines, _ = check.grade(lesson, path, traffic_timeout=60)
+    verdicts = {}
+    for line in lines:
+        if match := re.match(r"  (PASS|FAIL)  ([\w:]+)", line):
+            verdicts[match[2]] = match[1]
+    return verdicts, "\n".join(lines)
+
+
+def todo_patterns(lesson):
+    """{TODO number: the snippet patterns it turns green}, from the lesson's hints.md."""
+    text = (lesson.folder / "hints.md").read_text(encoding="utf-8")
+    return {
+        int(number): [pattern.strip() for pattern in patterns.split(",")]
+        for number, patterns in TODO_HEADING.findall(text)
+    }
+
+
+def solved(lesson, tmp_path, todos, instead=None):
+    """The lesson's starter with `todos` written, saved as a file to grade."""
+    module = solutions.load(lesson)
+    starter = lesson.exercise.read_text(encoding="utf-8")
+    path = tmp_path / "exercise.py"
+    path.write_text(solutions.solve(starter, module, todos, instead), encoding="utf-8")
+    return path
+
+
+@lesson_params
+def test_the_starter_is_the_pristine_copy_that_reset_restores(lesson):
+    pristine = workshop.ROOT / "scripts" / "starters" / f"{lesson.name}.py"
+    assert lesson.exercise.read_bytes() == pristine.read_bytes()
+
+
+@lesson_params
+def test_the_starter_has_no_constructor_of_the_lessons_metric_type(lesson):
+    starter = lesson.exercise.read_text(encoding="utf-8")
+    for constructor in solutions.load(lesson).LESSON_TYPES:
+        assert constructor not in starter
+
+
+@lesson_params
+def test_every_todo_has_hints_and_turns_known_snippets_green(lesson):
+    starter = lesson.exercise.read_text(encoding="utf-8")
+    patterns = todo_patterns(lesson)
+    assert sorted(patterns) == solutions.todo_numbers(starter)
+    assert sorted(solutions.load(lesson).TODOS) == sorted(patterns)
+    every_pattern = [pattern for todo in patterns.values() for pattern in todo]
+    assert sorted(every_pattern) == lesson.snippet_patterns(), "each snippet belongs to one TODO"
+
+
+@lesson_params
+def test_the_untouched_starter_runs_and_fails_every_snippet(lesson):
+    verdicts, output = grade(lesson, lesson.exercise)
+    assert set(verdicts) == set(lesson.snippet_patterns()), output  # it ran the traffic
+    assert set(verdicts.values()) == {"FAIL"}, output
+
+
+@lesson_params
+def test_the_reference_app_copied_over_the_exercise_passes(lesson, tmp_path):
+    copy = tmp_path / "exercise.py"
+    copy.write_bytes(lesson.app.read_bytes())
+    verdicts, output = grade(lesson, copy)
+    assert set(verdicts.values()) == {"PASS"}, output
+
+
+@lesson_params
+def test_every_todo_written_passes(lesson, tmp_path):
+    verdicts, output = grade(lesson, solved(lesson, tmp_path, todo_patterns(lesson)))
+    assert verdicts and set(verdicts.values()) == {"PASS"}, output
+
+
+def todo_cases():
+    return [
+        pytest.param(lesson, number, id=f"{lesson.name}-TODO{number}")
+        for lesson in LESSONS
+        for number in sorted(todo_patterns(lesson))
+    ]
+
+
+@pytest.mark.parametrize("lesson, number", todo_cases())
+def test_each_todo_alone_turns_its_own_snippets_green_and_no_other(lesson, number, tmp_path):
+    verdicts, output = grade(lesson, solved(lesson, tmp_path, [number]))
+    own = set(todo_patterns(lesson)[number])
+    assert {pattern for pattern, verdict in verdicts.items() if verdict == "PASS"} == own, output
+
+
+def wrong_cases():
+    return [
+        pytest.param(lesson, instead, hint, id=f"{lesson.name}-{what}")
+        for lesson in LESSONS
+        for what, instead, hint in solutions.load(lesson).CLOSE_BUT_WRONG
+    ]
+
+
+@pytest.mark.parametrize("lesson, instead, hint", wrong_cases())
+def test_a_close_but_wrong_answer_fails_with_a_hint_naming_the_difference(
+    lesson, instead, hint, tmp_path
+):
+    path = solved(lesson, tmp_path, todo_patterns(lesson), instead)
+    verdicts, output = grade(lesson, path)
+    assert "FAIL" in verdicts.values(), output
+    hints = [line for line in output.splitlines() if line.strip().startswith("hint:")]
+    assert any(hint in line for line in hints), output
+
+
+@lesson_params
+def test_the_readme_ends_with_the_exercise_and_the_command_to_check_it(lesson):
+    readme = lesson.readme.read_text(encoding="utf-8")
+    last_section = readme[readme.rindex("\n## ") :]
+    assert last_section.startswith("\n## Exercise\n")
+    assert (
+        f"python scripts/check.py {lesson.number} --file {lesson.name}/exercise.py" in last_section
+    )
