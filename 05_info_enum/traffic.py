@@ -1,4 +1,4 @@
-"""Send lesson 05's traffic to the running app, the same every time.
+"""Send lesson 05's traffic to the running app: the same requests every time, in order.
 
 Run:  python 05_info_enum/traffic.py [--url http://127.0.0.1:5000]
 """
@@ -9,73 +9,57 @@ import sys
 import requests
 
 LESSON = "05_info_enum"
-# A metric only this lesson exports: proves the app on the port is this lesson.
-SIGNATURE_METRIC = "application_state"
-
-# (method, path, how many times, the status the app should answer)
+# (method, path, how many times, the status the app should answer). In this order: the
+# state the app ends in is the last one set.
 TRAFFIC = [
     ("POST", "/state/missing", 1, 200),
-    ("POST", "/state/paused", 1, 400),
-    ("GET", "/state/running", 1, 405),
+    ("POST", "/state/paused", 1, 400),  # not one of the states
+    ("GET", "/state/running", 1, 405),  # a GET must change nothing
     ("POST", "/state/stopped", 1, 200),
 ]
+START = f"python {LESSON}/app.py"
+DEFAULT = "http://127.0.0.1:5000"
 
 
-# The code below is the same in every lesson's traffic.py (self-contained on purpose).
-
-
-def fail(message):
-    sys.exit(f"traffic.py: {message}")
-
-
-def check_it_is_the_lesson(session, url, force):
-    """Stop early, with the likely cause, when the lesson is not what answers."""
+def check_the_app_answers(url):
+    """Stop with one line, before sending anything, when no lesson app answers at url."""
     try:
-        response = session.get(f"{url}/metrics", timeout=5)
+        response = requests.get(f"{url}/metrics", timeout=5)
     except requests.ConnectionError:
-        fail(f"nothing answers at {url}: start the app first: python {LESSON}/app.py")
-    except requests.Timeout:
-        fail(f"{url} did not answer within 5 s: is the app stuck? restart it")
-    if not response.headers.get("Content-Type", "").startswith("text/plain; version="):
+        sys.exit(f"traffic.py: nothing answers at {url}: start the app first: {START}")
+    except requests.RequestException as error:
+        sys.exit(f"traffic.py: cannot ask {url} ({error.__class__.__name__}): try --url {DEFAULT}")
+    if not response.headers.get("Content-Type", "").startswith("text/plain"):
         server = response.headers.get("Server", "unknown")
-        fail(
-            f"{url} is not lesson {LESSON}: no Prometheus metrics at /metrics "
-            f"(HTTP {response.status_code}, Server: {server}). On macOS, port 5000 is often the "
-            "AirPlay Receiver: run the app with PORT=5001 and use --url http://127.0.0.1:5001"
-        )
-    if SIGNATURE_METRIC not in response.text and not force:
-        fail(
-            f"{url} is not lesson {LESSON}: its /metrics has no {SIGNATURE_METRIC}. Is another "
-            f"lesson running there? Start python {LESSON}/app.py (or, if you renamed that "
-            "metric on purpose, add --force)"
+        sys.exit(
+            f"traffic.py: {url}/metrics is not a lesson's metrics (HTTP {response.status_code}, "
+            f"Server: {server}): another program has the port (on macOS, often the AirPlay "
+            "Receiver). Start the app with PORT=5001 and use --url http://127.0.0.1:5001"
         )
 
 
-def send(session, url, method, path, times, expected_status):
-    statuses = [session.request(method, url + path, timeout=10).status_code for _ in range(times)]
-    unexpected = [status for status in statuses if status != expected_status]
-    note = f"expected {expected_status}!" if unexpected else "ok"
+def send(url, method, path, times, expected_status):
+    """Send one row of TRAFFIC; return the line to print and whether every answer was right."""
+    statuses = [requests.request(method, url + path, timeout=10).status_code for _ in range(times)]
+    right = all(status == expected_status for status in statuses)
+    verdict = "ok" if right else f"expected {expected_status}!"
     width = max(len(path) for _, path, _, _ in TRAFFIC)
-    print(f"{method} {path:<{width}}  x{times}  -> {statuses[-1]} {note}")
-    return not unexpected
+    return f"{method:<4} {path:<{width}}  x{times}  -> {statuses[-1]} {verdict}", right
 
 
 def main():
     parser = argparse.ArgumentParser(description=f"Send lesson {LESSON}'s traffic.")
-    parser.add_argument("--url", default="http://127.0.0.1:5000", help="where the app runs")
-    parser.add_argument("--force", action="store_true", help="skip the is-it-this-lesson check")
-    args = parser.parse_args()
-    url = args.url.rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        fail(f"--url must start with http:// or https://, e.g. http://127.0.0.1:5000, not {url!r}")
-    with requests.Session() as session:
-        check_it_is_the_lesson(session, url, args.force)
-        try:
-            results = [send(session, url, *request) for request in TRAFFIC]
-        except requests.RequestException as error:
-            fail(f"the app stopped answering ({error.__class__.__name__}): is it still running?")
-    if not all(results):
-        fail("some answers were not the expected ones (see above)")
+    parser.add_argument("--url", default=DEFAULT, help="where the app runs (default: %(default)s)")
+    url = parser.parse_args().url.rstrip("/")
+    check_the_app_answers(url)
+    try:
+        results = [send(url, *row) for row in TRAFFIC]
+    except requests.RequestException as error:
+        sys.exit(f"traffic.py: the app stopped answering ({error.__class__.__name__}): restart it")
+    for line, _ in results:
+        print(line)
+    if not all(right for _, right in results):
+        sys.exit(f"traffic.py: some answers were not the expected ones: is {LESSON} running?")
 
 
 if __name__ == "__main__":

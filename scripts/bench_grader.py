@@ -1,6 +1,11 @@
-"""How long the grader takes on a lesson, end to end, as a learner runs it.
+"""How long the grader takes, end to end, as a learner runs it.
 
-python scripts/bench_grader.py 01 [--runs 10]
+    python scripts/bench_grader.py            every lesson, 5 runs each
+    python scripts/bench_grader.py 03 --runs 10
+
+For each lesson it times `python scripts/check.py NN` (the reference app.py)
+and, where the lesson has an exercise, `check.py NN --file NN_topic/exercise.py`
+(the starter, which fails every snippet: the grader still runs it all).
 """
 
 import argparse
@@ -8,29 +13,48 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-CHECK = Path(__file__).with_name("check.py")
+import workshop
+
+CHECK = workshop.ROOT / "scripts" / "check.py"
 
 
-def time_one_run(lesson):
+def time_one_run(arguments, should_pass):
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(CHECK), lesson], capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"bench_grader.py: the grader failed on {lesson}:\n{result.stdout}")
-    return time.perf_counter() - started
+    result = subprocess.run([sys.executable, CHECK, *arguments], capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if (result.returncode == 0) != should_pass:
+        verdict = "pass" if should_pass else "fail"
+        command = " ".join(map(str, arguments))
+        sys.exit(f"bench_grader.py: check.py {command} did not {verdict}:\n{result.stdout}")
+    return seconds
+
+
+def bench(label, arguments, should_pass, runs):
+    seconds = [time_one_run(arguments, should_pass) for _ in range(runs)]
+    print(
+        f"{label:<40} median {statistics.median(seconds):.2f} s   max {max(seconds):.2f} s"
+        f"   ({runs} runs)",
+        flush=True,
+    )
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Time scripts/check.py on a lesson.")
-    parser.add_argument("lesson", help="a lesson number such as 01")
-    parser.add_argument("--runs", type=int, default=10)
+    parser = argparse.ArgumentParser(description="Time scripts/check.py on the lessons.")
+    parser.add_argument("lesson", nargs="?", help="a lesson number such as 01 (default: all)")
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    seconds = [time_one_run(args.lesson) for _ in range(args.runs)]
-    print(
-        f"check.py {args.lesson}: median {statistics.median(seconds):.2f} s, "
-        f"max {max(seconds):.2f} s over {args.runs} runs"
-    )
+    lessons = [workshop.find_lesson(args.lesson)] if args.lesson else workshop.all_lessons()
+    for lesson in lessons:
+        bench(f"check.py {lesson.number}", [lesson.number], True, args.runs)
+        if lesson.exercise.is_file():
+            exercise = workshop.display(lesson.exercise)
+            bench(
+                f"check.py {lesson.number} --file {exercise}",
+                [lesson.number, "--file", lesson.exercise],
+                False,
+                args.runs,
+            )
 
 
 if __name__ == "__main__":

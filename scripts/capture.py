@@ -25,7 +25,7 @@ def app_snippets(lesson, results):
         if command is None:
             continue
         if command.kind == "start":
-            current = workshop.ROOT / command.match["file"]
+            current = lesson.folder.parent / command.match["file"]
         elif command.kind == "grep" and current == lesson.app:
             outputs[command.match["pattern"]] = result.actual
     return outputs

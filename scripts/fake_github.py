@@ -11,24 +11,32 @@ Then, in another terminal, start a lesson against it:
 GET /repos/<owner>/<repo> answers like https://api.github.com does, after a
 fixed delay per repository:
 
-    prometheus/prometheus    200  after 0.375 s
-    apache/kafka             200  after 0.625 s
-    moby/moby                200  after 0.875 s
-    any other repository     404  after 0.375 s  {"message": "Not Found", ...}
+    prometheus/prometheus    200  after 0.3 s
+    apache/kafka             200  after 0.55 s
+    moby/moby                200  after 0.8 s
+    any other repository     404  after 0.3 s   {"message": "Not Found", ...}
 
-Reserved names under the owner `fake` fail on purpose:
+Reserved names under the owner `fake` fail on purpose, each after 0.3 s unless
+said otherwise:
 
-    fake/rate-limited        403  after 0.375 s  rate limit used up (x-ratelimit-remaining: 0)
-    fake/too-many-requests   429  after 0.375 s  the same, answered with 429
-    fake/blocked             403  after 0.375 s  a 403 that is NOT rate limiting
-    fake/server-error        500  after 1.25 s   a struggling upstream: slow, then fails
-    fake/captive-portal      200  after 0.375 s  an HTML page, as Wi-Fi login pages send
-    fake/slow                200  after 10 s     slower than the lessons' 5 s read timeout
+    fake/rate-limited         403  rate limit used up (x-ratelimit-remaining: 0)
+    fake/too-many-requests    429  the same, answered with 429
+    fake/blocked              403  a 403 that is NOT rate limiting
+    fake/server-error         500  after 1.05 s: a struggling upstream, slow, then fails
+    fake/captive-portal       200  an HTML page, as Wi-Fi login pages send
+    fake/deeply-nested        200  JSON nested 100,000 levels deep: [[[[...]]]]
+    fake/huge                 200  100 MB of JSON, more than any repository
+    fake/moved                301  to /repos/prometheus/prometheus here, as GitHub
+                                   answers for a renamed repository
+    fake/moved-elsewhere      302  to another server (--elsewhere, default
+                                   https://example.com): an app must not follow it
+    fake/slow                 200  after 10 s, slower than the lessons' 5 s read timeout
 
-Why these delays: each one lies at least 0.1 s away from every histogram bucket
-bound lessons 03 and 04 use (the client's default buckets and lesson 03's own),
-so a lookup always lands in the same bucket, even on a busy laptop, and the
-expected bucket counts reproduce exactly.
+Why these delays: a lookup can only take longer than its delay, never less.
+So each delay sits just above a histogram bucket's lower bound, and at least
+0.2 s below the next bound, in the client's default buckets and in lesson 03's
+own (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5). Even on a busy laptop each lookup
+lands in the same bucket, and the expected bucket counts reproduce exactly.
 
 Every answer to /repos carries GitHub-like x-ratelimit-* headers: a limit of 60
 an hour without an Authorization header, 5000 with one, counting down. They
@@ -36,17 +44,20 @@ never run out by themselves (a new window starts instead); ask for
 fake/rate-limited to see a used-up limit.
 
 Two more paths: GET /health answers 200 (the workshop scripts wait for it), and
-GET /debug/requests lists the last 100 requests to /repos with their headers,
-so tests can check what an app sent (User-Agent, Authorization). It keeps them
-in memory only; still, there is no reason to give it a real token.
+GET /debug/requests lists the last 100 requests to /repos with the headers an
+app should send (Accept, Authorization, User-Agent), each cut to 200 characters,
+so tests can check them. It keeps them in memory only; still, there is no
+reason to give it a real token.
 
-Standard library only, so it runs wherever Python does.
+A connection that sends nothing is closed after 5 s. Standard library only, so
+it runs wherever Python does.
 """
 
 import argparse
 import errno
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -55,8 +66,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HOST = "127.0.0.1"  # not "localhost": on macOS that can reach other services
 DEFAULT_PORT = 5050
+DEFAULT_ELSEWHERE = "https://example.com"
 DOCS = "https://docs.github.com/rest"
-FAST = 0.375  # seconds: the middle of the 0.25-0.5 s bucket
+FAST = 0.3  # seconds: just above the 0.25 bound, 0.2 s below the next one (0.5)
+IDLE_TIMEOUT_SECONDS = 5  # a connection that sends nothing for this long is closed
+LOGGED_HEADERS = ("Accept", "Authorization", "User-Agent")
+LOGGED_CHARACTERS = 200  # of the path and of each logged header
+HUGE_BYTES = 100_000_000
+CHUNK_BYTES = 64 * 1024
 
 
 def repository(owner, name, repo_id, description, language, stars, forks, created):
@@ -106,7 +123,7 @@ REPOSITORIES = {
         ),
     ),
     ("apache", "kafka"): (
-        0.625,  # the middle of the 0.5-0.75 s bucket
+        0.55,  # just above the 0.5 bound, 0.2 s below 0.75
         repository(
             "apache",
             "kafka",
@@ -119,7 +136,7 @@ REPOSITORIES = {
         ),
     ),
     ("moby", "moby"): (
-        0.875,  # the middle of the 0.75-1.0 s bucket
+        0.8,  # just above the 0.75 bound, 0.2 s below 1.0
         repository(
             "moby",
             "moby",
@@ -163,7 +180,7 @@ FAILURES = {
         False,
     ),
     ("fake", "server-error"): (
-        1.25,  # 0.25 s from the nearest bounds, 1.0 and 1.5
+        1.05,  # just above the 1.0 bound, the only delay over 1 s
         500,
         {"message": "Server Error"},
         False,
@@ -172,6 +189,19 @@ FAILURES = {
 
 CAPTIVE_PORTAL = ("fake", "captive-portal")
 CAPTIVE_PORTAL_PAGE = b"<html><body><h1>Log in to use the Wi-Fi</h1></body></html>\n"
+DEEPLY_NESTED = ("fake", "deeply-nested")
+DEEPLY_NESTED_BODY = b"[" * 100_000 + b"]" * 100_000
+HUGE = ("fake", "huge")
+MOVED = ("fake", "moved")
+MOVED_ELSEWHERE = ("fake", "moved-elsewhere")
+MOVED_TO = "/repos/prometheus/prometheus"
+# C0 and C1 control characters (ESC starts terminal escape sequences), and DEL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text):
+    """text with control characters shown as \\xNN, so a log line cannot drive the terminal."""
+    return CONTROL_CHARACTERS.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 class RateLimit:
@@ -179,15 +209,15 @@ class RateLimit:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._used = {}  # Authorization header (or None) -> requests in this window
+        self._used = {False: 0, True: 0}  # with a token or not -> requests in this window
 
     def headers(self, authorization, used_up=False):
         limit = 5000 if authorization else 60
-        with self._lock:
-            used = self._used.get(authorization, 0) + 1
+        with self._lock:  # one count for all tokens: any number of tokens, bounded memory
+            used = self._used[bool(authorization)] + 1
             if used >= limit:  # start a new window rather than refuse
                 used = 1
-            self._used[authorization] = used
+            self._used[bool(authorization)] = used
         if used_up:
             used = limit
         next_hour = int(time.time()) // 3600 * 3600 + 3600
@@ -201,15 +231,18 @@ class RateLimit:
 
 
 class RequestLog:
-    """The last requests to /repos, for GET /debug/requests."""
+    """The last requests to /repos, for GET /debug/requests: bounded in number and size."""
 
     def __init__(self, size=100):
         self._lock = threading.Lock()
         self._entries = deque(maxlen=size)
 
     def add(self, path, headers):
+        kept = {
+            name: headers[name][:LOGGED_CHARACTERS] for name in LOGGED_HEADERS if name in headers
+        }
         with self._lock:
-            self._entries.append({"path": path, "headers": dict(headers.items())})
+            self._entries.append({"path": path[:LOGGED_CHARACTERS], "headers": kept})
 
     def entries(self):
         with self._lock:
@@ -218,6 +251,8 @@ class RequestLog:
 
 class FakeGitHub(BaseHTTPRequestHandler):
     quiet = False
+    elsewhere = DEFAULT_ELSEWHERE
+    timeout = IDLE_TIMEOUT_SECONDS  # socket timeout: an idle client is disconnected
     rate_limit = RateLimit()
     request_log = RequestLog()
 
@@ -226,10 +261,11 @@ class FakeGitHub(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         try:
             status = self.answer(path)
-        except ConnectionError:  # broken pipe, reset or aborted
-            status = "no answer: the client hung up first (its timeout?)"
+        except (ConnectionError, TimeoutError):  # broken pipe, reset, or a client that stalls
+            status = "no answer: the client hung up or stopped reading first"
         if not self.quiet:
-            print(f"GET {path} -> {status} after {time.monotonic() - started:.3f} s", flush=True)
+            seconds = time.monotonic() - started
+            print(f"GET {printable(path)} -> {status} after {seconds:.3f} s", flush=True)
 
     def answer(self, path):
         """Send the answer for `path`; return its status code."""
@@ -254,24 +290,52 @@ class FakeGitHub(BaseHTTPRequestHandler):
             time.sleep(delay)
             return self.send_json(status, body, self.rate_limit.headers(authorization, used_up))
         time.sleep(FAST)
-        if key == CAPTIVE_PORTAL:
+        if key == CAPTIVE_PORTAL:  # the login page answers, not GitHub: no x-ratelimit-*
             return self.send(200, CAPTIVE_PORTAL_PAGE, "text/html; charset=utf-8", {})
+        headers = self.rate_limit.headers(authorization)
+        if key == DEEPLY_NESTED:
+            return self.send(200, DEEPLY_NESTED_BODY, "application/json; charset=utf-8", headers)
+        if key == HUGE:
+            return self.send_huge(headers)
+        if key in (MOVED, MOVED_ELSEWHERE):
+            status, base = (301, "") if key == MOVED else (302, self.elsewhere)
+            body = {
+                "message": self.responses[status][0],
+                "url": base + MOVED_TO,
+                "documentation_url": DOCS,
+            }
+            return self.send_json(status, body, {**headers, "Location": base + MOVED_TO})
         body = {"message": "Not Found", "documentation_url": f"{DOCS}/repos/repos#get-a-repository"}
-        return self.send_json(404, body, self.rate_limit.headers(authorization))
+        return self.send_json(404, body, headers)
+
+    def send_huge(self, headers):
+        """HUGE_BYTES of valid JSON, written a chunk at a time: never all in memory."""
+        head, tail = b'{"full_name": "fake/huge", "padding": "', b'"}\n'
+        padding = HUGE_BYTES - len(head) - len(tail)
+        self.send_head(200, HUGE_BYTES, "application/json; charset=utf-8", headers)
+        self.wfile.write(head)
+        chunk = b"x" * CHUNK_BYTES
+        for _ in range(padding // CHUNK_BYTES):
+            self.wfile.write(chunk)
+        self.wfile.write(b"x" * (padding % CHUNK_BYTES) + tail)
+        return 200
 
     def send_json(self, status, body, headers=None):
         data = json.dumps(body, indent=2).encode() + b"\n"
         return self.send(status, data, "application/json; charset=utf-8", headers or {})
 
     def send(self, status, data, content_type, headers):
+        self.send_head(status, len(data), content_type, headers)
+        self.wfile.write(data)
+        return status
+
+    def send_head(self, status, length, content_type, headers):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(length))
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
-        return status
 
     def version_string(self):
         return "fake-github/1.0"  # the Server header
@@ -289,9 +353,18 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="An offline stand-in for the GitHub API.")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default: %(default)s")
     parser.add_argument("--quiet", action="store_true", help="no line per request")
+    parser.add_argument(
+        "--elsewhere",
+        default=DEFAULT_ELSEWHERE,
+        metavar="URL",
+        help="where fake/moved-elsewhere redirects to (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
         parser.error(f"--port must be a number from 1 to 65535, not {args.port}")
+    if not args.elsewhere.startswith(("http://", "https://")):
+        parser.error(f"--elsewhere must start with http:// or https://, not {args.elsewhere!r}")
+    args.elsewhere = args.elsewhere.rstrip("/")
     return args
 
 
@@ -311,6 +384,7 @@ def start_server(port):
 def main(argv=None):
     args = parse_args(argv)
     FakeGitHub.quiet = args.quiet
+    FakeGitHub.elsewhere = args.elsewhere
     server = start_server(args.port)
     url = f"http://{HOST}:{args.port}"
     print(f"fake GitHub API on {url} (Ctrl-C to stop); run a lesson with GITHUB_API_URL={url}")

@@ -171,7 +171,7 @@ class Walk:
             workshop.lesson_app(
                 self.lesson,
                 github_url=self.github_url,
-                app_file=workshop.ROOT / match["file"],
+                app_file=self.lesson.folder.parent / match["file"],
                 env=env,
             )
         )
@@ -189,7 +189,8 @@ class Walk:
         return getattr(self, command.kind.replace("-", "_"))(command.match)
 
     def traffic(self, match):
-        return workshop.send_traffic(workshop.find_lesson(match["folder"]), self.url)
+        lesson = workshop.Lesson(self.lesson.folder.parent / match["folder"])
+        return workshop.send_traffic(lesson, self.url)
 
     def grep(self, match):
         return workshop.grep(workshop.scrape(self.url), match["pattern"])

@@ -1,10 +1,22 @@
-"""Fixtures shared by every test. The helpers themselves live in scripts/workshop.py."""
+"""Fixtures shared by every test. The helpers themselves live in scripts/workshop.py.
+
+Every process the suite starts inherits WORKSHOP_TEST_RUN; when the run ends,
+no process may still carry it (see pytest_sessionfinish): a test that leaves an
+app, a stand-in or a Prometheus behind fails the run.
+"""
 
 import os
 import shutil
+import signal
 import socket
+import time
+import uuid
+from contextlib import suppress
+from pathlib import Path
 
 import pytest
+
+RUN_MARKER = "WORKSHOP_TEST_RUN"
 
 
 def require_binary(name, package="prometheus"):
@@ -25,7 +37,10 @@ def promtool():
 
 @pytest.fixture
 def port_5000():
-    """For tests that run commands exactly as a README writes them, on port 5000."""
+    """For tests that run commands exactly as a README writes them, on port 5000.
+
+    Mark such tests @pytest.mark.xdist_group("port_5000"): one at a time.
+    """
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -36,3 +51,50 @@ def port_5000():
     if os.environ.get("CI") == "true":
         pytest.fail("port 5000 is taken: the README's commands cannot run as written")
     pytest.skip("port 5000 is taken (a lesson still running?): this test needs it")
+
+
+# --- no process left behind ---------------------------------------------------
+
+
+def is_controller(config):
+    return not hasattr(config, "workerinput")  # xdist workers have it; the main process not
+
+
+def pytest_configure(config):
+    if is_controller(config):  # set before xdist starts its workers: they inherit it
+        os.environ.setdefault(RUN_MARKER, uuid.uuid4().hex)
+
+
+def processes_of_this_run():
+    """PIDs of live processes carrying this run's marker, other than this one (Linux only)."""
+    marker = f"{RUN_MARKER}={os.environ[RUN_MARKER]}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":  # a zombie is already dead, waiting to be reaped
+                    found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return found
+
+
+@pytest.hookimpl(trylast=True)  # after xdist has stopped its workers
+def pytest_sessionfinish(session, exitstatus):
+    if not is_controller(session.config) or not Path("/proc/self/environ").exists():
+        return
+    deadline = time.monotonic() + 5  # processes being stopped right now may still exit
+    while (left := processes_of_this_run()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not left:
+        return
+    for pid in left:  # do not leave them running for the next run either
+        with suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"FAILED: the tests left processes running: {left}", red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

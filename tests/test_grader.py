@@ -1,10 +1,12 @@
 """The grader's comparison rules and verdicts (scripts/snippets.py, scripts/check.py)."""
 
+import re
 import shutil
 import subprocess
 import sys
 import time
 
+import walkthrough
 import workshop
 from snippets import compare
 
@@ -61,7 +63,7 @@ def test_different_labels_are_shown():
     expected = 'hits_total{page="home"} 1.0\n'
     [missing, extra] = compare(expected, 'hits_total{page="Home"} 1.0\n', now=NOW)
     assert "the labels differ" in missing.hint and "'Home'" in missing.hint
-    assert extra.expected is None and "extra line" in extra.hint
+    assert extra.expected is None and "misspelt label value" in extra.hint
 
 
 def test_help_and_type_changes_are_reported():
@@ -93,13 +95,22 @@ def test_a_gauge_sum_is_not_mistaken_for_a_duration():
     assert compare(expected, "cart_sum 13.0\n", {"cart_sum": "gauge"}, NOW)
 
 
-def grade(*args):
+def grade(*args, root=workshop.ROOT):
     return subprocess.run(
-        [sys.executable, str(workshop.ROOT / "scripts" / "check.py"), *args],
+        [sys.executable, str(root / "scripts" / "check.py"), *map(str, args)],
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def workshop_copy(tmp_path, *lesson_numbers):
+    """A copy of the workshop's scripts and of some lessons: a root to break things in."""
+    shutil.copytree(workshop.ROOT / "scripts", tmp_path / "scripts")
+    for number in lesson_numbers:
+        lesson = workshop.find_lesson(number)
+        shutil.copytree(lesson.folder, tmp_path / lesson.name)
+    return tmp_path
 
 
 def test_all_ends_with_a_progress_line():
@@ -118,27 +129,94 @@ def test_an_unknown_lesson_gets_one_line():
     assert "no lesson '99'" in result.stderr
 
 
-def test_grading_lesson_01_takes_well_under_two_seconds():
+def test_a_lesson_without_app_py_is_a_fail_line_and_all_still_sums_up(tmp_path):
+    root = workshop_copy(tmp_path, "01", "05")
+    (root / "05_info_enum" / "app.py").unlink()
+    result = grade("all", root=root)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "  FAIL  there is no 05_info_enum/app.py" in result.stdout
+    assert result.stdout.splitlines()[-1] == "1/2 lessons pass"
+    assert result.returncode == 1
+
+
+def test_files_that_are_not_utf_8_are_a_fail_line_not_a_traceback(tmp_path):
+    root = workshop_copy(tmp_path, "01", "05")
+    (root / "01_counters" / "README.md").write_bytes("Le\xe7on 01\n".encode("latin-1"))
+    [snippet, *_] = (root / "05_info_enum" / "expected").glob("*.txt")
+    snippet.write_bytes(b"\xff\xfe not utf-8\n")
+    result = grade("all", root=root)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "01_counters: 4/4 snippets pass" in result.stdout  # the grader needs no README
+    assert "  FAIL  cannot read 05_info_enum/expected/: " in result.stdout
+    assert result.stdout.splitlines()[-1] == "1/2 lessons pass"
+
+
+def test_traffic_that_never_ends_is_a_fail_line_after_the_timeout(tmp_path):
+    root = workshop_copy(tmp_path, "01")
+    trickle = (
+        "import sys, time\nwhile True:\n    print('.', end='', flush=True)\n    time.sleep(2)\n"
+    )
+    (root / "01_counters" / "traffic.py").write_text(trickle)
     started = time.monotonic()
-    assert grade("01").returncode == 0
-    assert time.monotonic() - started < 2.0
+    result = grade("01", "--timeout", "1", root=root)
+    assert time.monotonic() - started < 30
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "  FAIL  01_counters/traffic.py did not finish within 1 s" in result.stdout
+    assert result.returncode == 1
+
+
+def app_with(tmp_path, old, new):
+    """Lesson 01's app.py with one change a learner might make."""
+    source = workshop.find_lesson("01").app.read_text(encoding="utf-8")
+    assert old in source
+    path = tmp_path / "my_app.py"
+    path.write_text(source.replace(old, new), encoding="utf-8")
+    return path
+
+
+MIDDLEWARE = 'app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/metrics": make_wsgi_app()})'
+
+
+def test_a_metrics_route_serving_html_gets_a_hint_about_the_learners_own_metrics(tmp_path):
+    html_route = '\n@app.get("/metrics")\ndef metrics():\n    return "<pre>metrics</pre>"\n'
+    result = grade("01", "--file", app_with(tmp_path, MIDDLEWARE, html_route))
+    [line] = [line for line in result.stdout.splitlines() if "FAIL" in line]
+    assert "its /metrics answered HTTP 200 (text/html" in line
+    assert "serve it with make_wsgi_app()" in line
+    assert "something else" not in result.stdout
+
+
+def test_a_dropped_middleware_gets_a_hint_to_mount_metrics(tmp_path):
+    result = grade("01", "--file", app_with(tmp_path, MIDDLEWARE, ""))
+    [line] = [line for line in result.stdout.splitlines() if "FAIL" in line]
+    assert "its /metrics answered HTTP 404" in line and "make_wsgi_app()" in line
+
+
+def test_a_file_that_is_not_there_is_a_fail_line(tmp_path):
+    result = grade("01", "--file", tmp_path / "nothing.py")
+    assert "  FAIL  there is no " in result.stdout
+    assert result.returncode == 1
 
 
 def test_capture_rebuilds_expected_output_and_readme_blocks_from_a_real_run(tmp_path):
-    lesson = workshop.find_lesson("01")
-    copy = tmp_path / lesson.name
-    shutil.copytree(lesson.folder, copy)
-    shutil.rmtree(copy / "expected")
-    readme = copy / "README.md"
-    emptied = workshop.SNIPPET_BLOCK.sub(
-        lambda block: block[0].replace(block["output"], ""), readme.read_text()
+    root = workshop_copy(tmp_path, "01")
+    lesson = workshop.Lesson(root / "01_counters")
+    shutil.rmtree(lesson.folder / "expected")
+    readme = lesson.readme.read_text(encoding="utf-8")
+    emptied = re.sub(r"```text\n.*?```", "```text\n```", readme, flags=re.DOTALL)
+    lesson.readme.write_text(emptied, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(root / "scripts" / "capture.py"), "01"],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    readme.write_text(emptied)
-    capture = workshop.ROOT / "scripts" / "capture.py"
-    result = subprocess.run([sys.executable, str(capture), str(copy)], capture_output=True)
     assert result.returncode == 0, result.stderr
-    captured = workshop.Lesson(copy)
-    for pattern, shown in captured.readme_snippets():
-        original = lesson.snippet_file(pattern).read_text()
-        assert shown == captured.snippet_file(pattern).read_text()
-        assert compare(original, shown) == [], pattern
+    original = workshop.find_lesson("01")
+    assert lesson.snippet_patterns() == original.snippet_patterns()
+    for pattern in original.snippet_patterns():
+        expected = original.snippet_file(pattern).read_text()
+        assert compare(expected, lesson.snippet_file(pattern).read_text()) == [], pattern
+    captured = lesson.readme.read_text(encoding="utf-8")
+    assert captured.count("```text\n```") == 0, "an output block stayed empty"
+    assert walkthrough.problems(lesson) == []

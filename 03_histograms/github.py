@@ -1,0 +1,176 @@
+"""The GitHub client of lessons 03 and 04: settings, name checks, one lookup.
+
+Not the lesson's subject: app.py times fetch_repository() and counts its
+outcomes. Lesson 04 has an identical copy, so each lesson folder runs on its own.
+
+Settings, from the environment:
+    GITHUB_API_URL          default https://api.github.com (the stand-in: http://127.0.0.1:5050)
+    GITHUB_TIMEOUT_SECONDS  how long to wait for GitHub's answer, default 5
+    GITHUB_TOKEN            optional: 5,000 lookups an hour instead of 60
+"""
+
+import json
+import os
+import re
+import sys
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+# Every lookup ends in exactly one of these: app.py counts each once.
+OUTCOMES = ("ok", "not_found", "rate_limited", "error", "timeout")
+MAX_BODY_BYTES = 1_000_000  # a repository is about 6 KB of JSON: more is not one
+# A repository's JSON holds a few dozen "[" and "{". Each one can open a level
+# of nesting, and Python's json module recurses once per level: [[[[...]]]]
+# 1,000 deep ends in a RecursionError (while reading it or sending it on).
+MAX_BRACKETS = 500
+MAX_REDIRECTS = 3
+RATE_LIMITED = (
+    "GitHub's rate limit is used up (60 lookups an hour without a token, 5,000 with one): "
+    "wait for the reset, set GITHUB_TOKEN, "
+    "or use the offline stand-in: python scripts/fake_github.py"
+)
+TIMED_OUT = "GitHub did not answer in time: try again later"
+# GitHub's own rules. Checking them first means a name such as ".." never
+# reaches the URL we build, so no path tricks can send us elsewhere.
+OWNER_NAME = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+REPO_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def origin(url):
+    """ "scheme://host:port" of url (never a path or a password), or None when it has none."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}[parts.scheme]
+    except (KeyError, ValueError):  # another scheme, a port such as 99999, "[::1"
+        return None
+    if not parts.hostname or "@" in parts.netloc:  # a user name or password in the URL
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6
+    return f"{parts.scheme}://{host}:{port}"
+
+
+def read_api_url():
+    url = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+    if "@" in url:  # not printed: it may hold a password
+        sys.exit("GITHUB_API_URL must not contain a user name or password: set GITHUB_TOKEN")
+    if not url.startswith(("http://", "https://")) or origin(url) is None:
+        sys.exit(f"GITHUB_API_URL must be http:// or https:// and a host, not {url!r}")
+    return url
+
+
+def read_timeout_seconds():
+    value = os.environ.get("GITHUB_TIMEOUT_SECONDS", "5")
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 60:  # also rejects "nan"
+        sys.exit(f"GITHUB_TIMEOUT_SECONDS must be over 0 and at most 60 seconds, not {value!r}")
+    return seconds
+
+
+API_URL = read_api_url()
+ORIGIN = origin(API_URL)  # what error messages show of API_URL
+# (connect, read): a connect timeout a little over 3 s, TCP's retransmission
+# window, as requests advises; then at most this long for each wait on GitHub.
+TIMEOUTS = (3.05, read_timeout_seconds())
+HEADERS = {
+    "Accept": "application/vnd.github+json",
+    "X-GitHub-Api-Version": "2022-11-28",
+    "User-Agent": "prometheus-python-workshop",  # GitHub refuses requests without one
+}
+if os.environ.get("GITHUB_TOKEN", "").strip():
+    HEADERS["Authorization"] = f"Bearer {os.environ['GITHUB_TOKEN'].strip()}"
+
+
+class Failed(Exception):
+    """A lookup that found no repository: its outcome, our status code and why."""
+
+    def __init__(self, outcome, status, reason):
+        super().__init__(reason)
+        self.outcome, self.status, self.reason = outcome, status, reason
+
+
+def name_problem(owner, repo):
+    """Why owner/repo cannot name a GitHub repository, or None when it can."""
+    if len(owner) > 39 or not OWNER_NAME.fullmatch(owner):
+        return "bad owner name: letters, digits and single inner hyphens (at most 39)"
+    if len(repo) > 100 or not REPO_NAME.fullmatch(repo) or repo in (".", ".."):
+        return "bad repository name: letters, digits, '.', '_', '-' (at most 100), not '.' or '..'"
+    return None
+
+
+def fetch_repository(owner, repo):
+    """Ask GitHub for one repository: (outcome, our status code, JSON body)."""
+    try:
+        return "ok", 200, look_up(owner, repo)
+    except Failed as failure:
+        return failure.outcome, failure.status, {"error": failure.reason}
+
+
+def look_up(owner, repo):
+    """The repository's JSON, or Failed."""
+    try:
+        with get(f"{API_URL}/repos/{owner}/{repo}") as response:
+            check_status(response, owner, repo)
+            body = read_body(response)
+    except requests.Timeout:  # first: a connect timeout is also a ConnectionError
+        raise Failed("timeout", 504, TIMED_OUT) from None
+    except requests.RequestException as error:  # refused, DNS, TLS, reset, cut off, ...
+        reason = f"cannot reach GitHub at {ORIGIN} ({error.__class__.__name__})"
+        raise Failed("error", 502, reason) from None
+    if body.count(b"[") + body.count(b"{") > MAX_BRACKETS:
+        raise Failed("error", 502, "GitHub's answer nests too deeply: not one repository")
+    try:
+        return json.loads(body)
+    except ValueError:  # HTML from a proxy or a login page, or not even UTF-8
+        raise Failed(
+            "error", 502, "GitHub's answer was not JSON: a proxy or a login page?"
+        ) from None
+
+
+def get(url):
+    """GET url, following redirects only to GitHub itself (same scheme, host and port).
+
+    GitHub answers 301 for a renamed repository. Another server is not GitHub:
+    its answer would be counted as "ok" (and it could be anything).
+    """
+    for _ in range(MAX_REDIRECTS + 1):
+        # A new connection per lookup: requests does not promise that one shared
+        # Session is safe across the threads serving requests at the same time.
+        # stream=True: the body is read by read_body(), which stops at MAX_BODY_BYTES.
+        response = requests.get(
+            url, headers=HEADERS, timeout=TIMEOUTS, stream=True, allow_redirects=False
+        )
+        if not response.is_redirect:
+            return response
+        response.close()
+        try:
+            url = urljoin(url, response.headers["Location"])
+        except ValueError:  # not a URL at all
+            url = ""
+        if origin(url) != ORIGIN:
+            raise Failed("error", 502, f"GitHub redirected away from {ORIGIN}: not followed")
+    raise Failed("error", 502, f"GitHub redirected more than {MAX_REDIRECTS} times")
+
+
+def check_status(response, owner, repo):
+    if response.status_code == 404:
+        raise Failed("not_found", 404, f"GitHub has no repository {owner}/{repo}")
+    # A 403 alone can mean other things, such as a blocked repository.
+    used_up = response.headers.get("x-ratelimit-remaining") == "0"
+    if response.status_code in (403, 429) and used_up:
+        raise Failed("rate_limited", 503, RATE_LIMITED)
+    if response.status_code != 200:
+        raise Failed("error", 502, f"GitHub answered HTTP {response.status_code}")
+
+
+def read_body(response):
+    """The body, read a piece at a time; Failed past MAX_BODY_BYTES (the rest is never read)."""
+    body = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise Failed("error", 502, "GitHub's answer is over 1 MB: not one repository")
+    return bytes(body)
