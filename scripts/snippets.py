@@ -192,7 +192,9 @@ def extra_hint(extra, expected_lines):
         return f"an extra bucket le={extra.labels['le']}: are the buckets the lesson's?"
     candidates = []  # (similarity, label name, the lesson's value) for series one label away
     for expected in expected_lines:
-        if expected.name != extra.name or expected.labels.keys() != extra.labels.keys():
+        if extra.name == "#" or expected.name != extra.name:
+            continue  # a HELP/TYPE line, or another metric's series
+        if expected.labels.keys() != extra.labels.keys():
             continue
         differ = [name for name in extra.labels if extra.labels[name] != expected.labels[name]]
         if len(differ) == 1:

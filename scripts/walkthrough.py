@@ -37,8 +37,9 @@ COMMANDS = {
     ),
     "traffic": re.compile(r"python (?P<folder>\d\d_\w+)/traffic\.py"),
     "grep": re.compile(re.escape(workshop.CURL_GREP) + r"(?P<pattern>[\w:]+)"),
-    "http": re.compile(
-        r"curl -s (?:-X (?P<method>[A-Z]+) )?http://127\.0\.0\.1:5000(?P<path>/[\w/.?=&%-]*)"
+    "http": re.compile(  # quoted when the path has a "?": zsh would expand it
+        r"curl -s (?:-X (?P<method>[A-Z]+) )?(?P<quote>\"?)"
+        r"http://127\.0\.0\.1:5000(?P<path>/[\w/.?=&%-]*)(?P=quote)"
     ),
     "check": re.compile(r"python scripts/check\.py (?P<args>[\w ./-]+)"),
     "stand-in": re.compile(r"python scripts/fake_github\.py"),

@@ -26,6 +26,8 @@ LESSON_FOLDER = re.compile(r"\d\d_\w+")
 # The one form of command a lesson README uses to show a snippet of /metrics.
 CURL_GREP = "curl -s http://127.0.0.1:5000/metrics | grep "
 STOP_SECONDS = 5  # how long a stopped process may take to exit before it is killed
+# The last line of a Python traceback: "TypeError: 'int' object is not callable".
+TRACEBACK_END = re.compile(r"^(?:\w+\.)*\w*(?:Error|Exception)\b.*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,19 @@ class Server:
     def output(self):
         return self.log.read_text(errors="replace")
 
+    def last_error(self, wait=1.0):
+        """The last line of the newest traceback in the output ("TypeError: ..."), or None.
+
+        Waits up to `wait` s for one: werkzeug logs a traceback just after it has
+        answered 500, so it can arrive a moment after the answer.
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            errors = TRACEBACK_END.findall(self.output())
+            if errors or time.monotonic() > deadline:
+                return errors[-1] if errors else None
+            time.sleep(0.05)
+
 
 @contextmanager
 def running(command, ready_url, is_ready, env=None, cwd=ROOT, wait=True, ctrl_c=False):
@@ -225,7 +240,7 @@ def metrics_served(response):
     elif response.ok:
         fix = "serve it with make_wsgi_app(), which sends the Prometheus text format"
     else:
-        fix = "look at the app's output above for the error"
+        fix = "the app failed while serving it"
     raise ServerFailed(f"its /metrics answered HTTP {response.status_code} ({kind}): {fix}")
 
 
@@ -262,8 +277,14 @@ def serving(named_processes):
             try:
                 server.wait_until_serving()
             except ServerFailed as error:
-                raise ServerFailed(f"{name} {error}") from None
+                raise ServerFailed(f"{name} {error}{its_error(server)}") from None
         yield [server for _, server in servers]
+
+
+def its_error(server):
+    """ " (the app's error: ...)" when its output ends in a traceback, else ""."""
+    error = server.last_error(wait=0.5)
+    return f" (the app's error: {error})" if error else ""
 
 
 @contextmanager
@@ -310,11 +331,8 @@ def lesson_app(lesson, port=None, github_url=None, app_file=None, env=None):
 
 
 @contextmanager
-def lesson_running(lesson, port=None, app_file=None, env=None):
-    """The lesson's app, with the GitHub stand-in beside it when the lesson needs one.
-
-    Both start at the same time: the app does not call GitHub before a request.
-    """
+def lesson_started(lesson, port=None, app_file=None, env=None):
+    """lesson_running(), yielding (its URL, the app's Server) for a look at its output."""
 
     @contextmanager
     def start(chosen):
@@ -324,10 +342,19 @@ def lesson_running(lesson, port=None, app_file=None, env=None):
             github_url = f"http://127.0.0.1:{github_port}"
             processes.append(stand_in_process(github_port))
         processes.append(app_process(lesson, chosen, app_file, github_url, env))
-        with serving(processes):
-            yield f"http://127.0.0.1:{chosen}"
+        with serving(processes) as servers:
+            yield f"http://127.0.0.1:{chosen}", servers[-1]
 
-    with on_free_ports(start, port) as url:
+    with on_free_ports(start, port) as started:
+        yield started
+
+
+@contextmanager
+def lesson_running(lesson, port=None, app_file=None, env=None):
+    """The lesson's app, with the GitHub stand-in beside it when the lesson needs one;
+    yields its base URL. Both start at the same time: the app calls GitHub only
+    when it gets a request."""
+    with lesson_started(lesson, port, app_file, env) as (url, _):
         yield url
 
 
@@ -365,8 +392,9 @@ def send_traffic(lesson, url, timeout=60):
             "does the app answer every request (no endless loop or sleep)?"
         ) from None
     if traffic.returncode != 0:
-        output = (traffic.stdout + traffic.stderr).strip().splitlines()
-        raise TrafficFailed(f"{lesson.name}/traffic.py failed: " + " | ".join(output[-3:]))
+        wrong = [line for line in traffic.stdout.splitlines() if line.endswith("!")]
+        why = traffic.stderr.strip().splitlines()[-1:]  # its one-line reason
+        raise TrafficFailed(f"{lesson.name}/traffic.py failed: " + " | ".join(wrong + why))
     return traffic.stdout
 
 
@@ -391,6 +419,9 @@ def grep(text, pattern):
 
 def run_lesson_once(lesson, app_file=None, traffic_timeout=60):
     """Fresh start, one run of traffic.py, one scrape: what every snippet is taken from."""
-    with lesson_running(lesson, app_file=app_file) as url:
-        send_traffic(lesson, url, traffic_timeout)
-        return scrape(url)
+    with lesson_started(lesson, app_file=app_file) as (url, app):
+        try:
+            send_traffic(lesson, url, traffic_timeout)
+            return scrape(url)
+        except TrafficFailed as error:
+            raise TrafficFailed(f"{error}{its_error(app)}") from None
