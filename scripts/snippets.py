@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from prometheus_client.parser import text_string_to_metric_families
 
 TIMESTAMP_WINDOW_SECONDS = 3600
+# Metrics the client exports by itself: never what a learner's typo turned a name into.
+DEFAULT_COLLECTOR_PREFIXES = ("python_", "process_")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def value_hint(expected, actual, types):
         return "bucket counts differ: are the buckets the lesson's? is each request observed once?"
     if name.endswith("_count"):
         return "the number of observations differs: is every request timed, exactly once?"
+    if name.endswith("_info") and expected.value == 1:
+        return "an info metric is always 1: is .set(1) called on its series, once, at start-up?"
     if name.endswith("_total"):
         if actual.value < expected.value:
             return "the counter is lower than expected: is it incremented on every such request?"
@@ -120,7 +124,15 @@ def missing_hint(expected, actual_lines, known_names):
         )
     if same_name:
         return f"the labels differ: expected {expected.labels}, the app has {same_name[0].labels}"
-    close = difflib.get_close_matches(name, known_names, n=1, cutoff=0.6)
+    candidates = [
+        known for known in known_names if not known.startswith(DEFAULT_COLLECTOR_PREFIXES)
+    ]
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if close and close[0] == f"{name}_info":
+        return (
+            f"{name} is missing but {close[0]} is there: an Info adds _info to the name "
+            "you give it: leave _info out of the name"
+        )
     if close:
         return f"{name} is missing but {close[0]} is there: was the metric renamed?"
     return f"{name} is missing: is the metric created, with exactly this name?"
@@ -157,7 +169,7 @@ def compare(expected_text, actual_text, types=None, now=None):
             mismatches.append(Mismatch(expected.text, actual.text, hint))
     for extra in actual_by_key.values():
         mismatches.append(Mismatch(None, extra.text, extra_hint(extra, expected_lines)))
-    return name_swapped_series(mismatches, wrong_values)
+    return name_swapped_series(mismatches, wrong_values, types)
 
 
 def series(line):
@@ -165,7 +177,7 @@ def series(line):
     return f"{line.name}{{{labels}}}" if labels else line.name
 
 
-def name_swapped_series(mismatches, wrong_values):
+def name_swapped_series(mismatches, wrong_values, types):
     """One series too high and another of the same metric too low by as much: say so."""
     for high_expected, high in wrong_values:
         for low_expected, low in wrong_values:
@@ -175,9 +187,10 @@ def name_swapped_series(mismatches, wrong_values):
                 and extra > 0
                 and low_expected.value - low.value == extra
             ):
+                update = ".inc()" if types.get(high.name) == "counter" else "the update"
                 hint = (
                     f"{series(high)} counted {extra:g} more and {series(low)} {extra:g} fewer "
-                    "than expected: is .inc() in the right view, on the right label?"
+                    f"than expected: is {update} in the right view, on the right label?"
                 )
                 texts = {high.text, low.text}
                 mismatches = [
