@@ -9,12 +9,18 @@ import os
 import shutil
 import signal
 import socket
+import tempfile
 import time
 import uuid
 from contextlib import suppress
 from pathlib import Path
 
 import pytest
+
+try:
+    import fcntl  # POSIX only: on Windows, two port-5000 tests could collide
+except ImportError:
+    fcntl = None
 
 RUN_MARKER = "WORKSHOP_TEST_RUN"
 
@@ -39,8 +45,15 @@ def promtool():
 def port_5000():
     """For tests that run commands exactly as a README writes them, on port 5000.
 
-    Mark such tests @pytest.mark.xdist_group("port_5000"): one at a time.
+    One such test at a time, across the parallel workers: they take turns on a lock file.
     """
+    with open(Path(tempfile.gettempdir()) / "workshop-port-5000.lock", "w") as lock:
+        if fcntl:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield free_5000()
+
+
+def free_5000():
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:

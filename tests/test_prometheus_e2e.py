@@ -1,13 +1,30 @@
-"""Every PromQL query the lesson READMEs teach, run against a real Prometheus
-that scrapes the real lesson app with the repository's own configuration."""
+"""What the docs say about Prometheus, tried on a real Prometheus (the Debian
+package's 2.42 in CI) with the repository's own configuration and rules:
+
+- every ```promql block of every lesson README answers, from a Prometheus that
+  scrapes the real lesson app after one run of its traffic;
+- prometheus/README.md's "Watch an alert fire": lesson 03's traffic makes both
+  GitHub alerts pending, with the numbers the section quotes;
+- every http://127.0.0.1:9090/... link in the Markdown files, and in the welcome
+  text of scripts/prometheus.py, opens;
+- scripts/prometheus.py with lesson 01 on port 5000, exactly as a learner runs them.
+
+One Prometheus per lesson, all started at the same time in threads: lessons 03
+and 04 export the same metric names, and Prometheus 2.42 takes ~5 s before it
+scrapes a new target, so side by side the lessons pay those seconds once.
+"""
 
 import math
+import os
 import re
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -17,18 +34,39 @@ from conftest import require_binary
 import prometheus as prometheus_script
 
 CONFIG = workshop.ROOT / "prometheus" / "prometheus.yml"
+GUIDE = workshop.ROOT / "prometheus" / "README.md"
+GUIDE_SECTION = "## Watch an alert fire"
+GUIDE_LESSON = "03_histograms"  # the lesson that section runs
+# What that section says lesson 03's traffic gives (9 lookups: 1 over 1 s, 2 failed).
+GUIDE_VALUES = {
+    "job:github_lookup_duration_seconds:p95_rate5m": 1.275,
+    "job:github_lookups_failed_per_github_lookups:ratio_rate5m": 2 / 9,
+}
+GUIDE_ALERTS = {"GitHubLookupsSlow", "GitHubLookupsFailing"}
 PROMQL_BLOCK = re.compile(r"```promql\n(.*?)```", re.DOTALL)
 BARE_SELECTOR = re.compile(r"^[a-zA-Z_:][\w:]*(\{[^}]*\})?$")
 SUM_OF_METRIC = re.compile(r"^sum\(([a-zA-Z_:][\w:]*)\)$")
 OUTER_BY = re.compile(r"^\w+ by \(([\w, ]+)\)")
+NAME = re.compile(r"([a-zA-Z_:][\w:]*)\s*(\(?)")
+NOT_NAMES = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset"}
+NOT_NAMES |= {"and", "or", "unless", "inf", "nan"}
+# A README that mentions the second copy on 5001 runs two instances (lesson 04).
+SECOND_COPY = "127.0.0.1:5001"
+UI_LINK = re.compile(r"http://127\.0\.0\.1:9090[^\s<>()\[\]`'\"]*")
 LESSONS = [lesson for lesson in workshop.all_lessons() if lesson.readme.exists()]
-# Lesson 04 runs two instances, to show a query that aggregates across them.
-INSTANCES = {"04_summaries": 2}
+SCRAPE_SECONDS = 30  # to wait for one scrape: Prometheus' first one comes ~5 s after its start
+ALERT_SECONDS = 20  # to wait for rules evaluated after that scrape (1 s apart in the tests)
 
 
-def readme_queries(lesson):
-    text = lesson.readme.read_text(encoding="utf-8")
+def promql_blocks(text):
     return [" ".join(block.split()) for block in PROMQL_BLOCK.findall(text)]
+
+
+def guide_section():
+    text = GUIDE.read_text(encoding="utf-8")
+    start = text.index(GUIDE_SECTION)
+    end = text.find("\n## ", start + len(GUIDE_SECTION))
+    return text[start : end if end != -1 else len(text)]
 
 
 def config_for_tests(lesson_ports, prometheus_port):
@@ -50,127 +88,381 @@ def config_for_tests(lesson_ports, prometheus_port):
 
 @contextmanager
 def prometheus_running(tmp_path, lesson_ports):
+    """Prometheus with the test config, on a free port (another if that one is taken)."""
     binary = require_binary("prometheus")
-    port = workshop.free_port()
-    config = tmp_path / "prometheus.yml"
-    config.write_text(config_for_tests(lesson_ports, port), encoding="utf-8")
-    command = prometheus_script.build_command(config, tmp_path / "data", port, binary)
-    url = f"http://127.0.0.1:{port}"
-    with workshop.running(command, f"{url}/-/ready", lambda answer: answer.ok):
+
+    @contextmanager
+    def start(port):
+        folder = tmp_path / str(port)
+        folder.mkdir()
+        config = folder / "prometheus.yml"
+        config.write_text(config_for_tests(lesson_ports, port), encoding="utf-8")
+        command = prometheus_script.build_command(config, folder / "data", port, binary)
+        url = f"http://127.0.0.1:{port}"
+        with workshop.running(command, f"{url}/-/ready", lambda answer: answer.ok):
+            yield url
+
+    with workshop.on_free_ports(start) as url:
         yield url
 
 
 def query(prometheus_url, promql):
-    answer = requests.get(f"{prometheus_url}/api/v1/query", params={"query": promql}, timeout=5)
+    answer = requests.get(f"{prometheus_url}/api/v1/query", params={"query": promql}, timeout=10)
     body = answer.json()
-    assert body["status"] == "success", f"{promql}: {body.get('error')}"
+    if body["status"] != "success":
+        raise QueryFailed(f"{body.get('errorType')}: {body.get('error')}")
     return body["data"]["result"]
 
 
-def wait_for_scrape(prometheus_url, port, after, timeout=15):
-    """Wait until Prometheus has scraped the app on `port`, successfully, after `after`."""
+class QueryFailed(Exception):
+    """Prometheus refused the query (a syntax error, say); the message says why."""
+
+
+def wait_for_scrape(prometheus_url, port, after, timeout=SCRAPE_SECONDS):
+    """Wait for a successful scrape of the app on `port` that started after `after`
+    (a Unix time). A failed one (1 s scrape timeout, a busy machine) is waited past."""
     up = f'up{{job="workshop", instance="127.0.0.1:{port}"}}'
     deadline = time.monotonic() + timeout
+    last = "none"
     while time.monotonic() < deadline:
-        # timestamp() of a plain selector is the scrape's time (of anything else, now)
+        # timestamp() of a plain selector is the scrape's start (of anything else, now)
         scraped_at = query(prometheus_url, f"timestamp({up})")
         if scraped_at and float(scraped_at[0]["value"][1]) > after:
             [state] = query(prometheus_url, up)
-            assert state["value"][1] == "1", f"Prometheus could not scrape 127.0.0.1:{port}"
+            last = f"up {state['value'][1]}"
+            if state["value"][1] == "1":
+                return
+        time.sleep(0.2)
+    raise AssertionError(
+        f"Prometheus did not scrape 127.0.0.1:{port} within {timeout} s (last scrape: {last})"
+    )
+
+
+def unix_time(rfc3339):
+    """Go's RFC 3339 time (nanoseconds, Z or an offset) as a Unix time, in Python 3.10 too."""
+    match = re.fullmatch(r"([\d-]+T[\d:]+)(\.\d+)?(Z|[+-][\d:]+)", rfc3339)
+    base, fraction, zone = match.groups()
+    moment = datetime.fromisoformat(base + ("+00:00" if zone == "Z" else zone))
+    return moment.timestamp() + float(fraction or 0)
+
+
+def wait_for_rules(prometheus_url, after, timeout=ALERT_SECONDS):
+    """Wait until every rule group has been evaluated since `after` (a Unix time), so
+    that a recorded series holds what the last scrape brought."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = requests.get(f"{prometheus_url}/api/v1/rules", timeout=10).json()
+        groups = answer["data"]["groups"]
+        if all(unix_time(group["lastEvaluation"]) > after for group in groups):
             return
         time.sleep(0.2)
-    pytest.fail(f"Prometheus did not scrape 127.0.0.1:{port} within {timeout} s")
+    raise AssertionError(f"Prometheus did not evaluate its rules within {timeout} s")
 
 
-def check_answer(promql, result, scraped_by_instance):
-    assert result, f"{promql}: empty answer"
-    values = [float(series["value"][1]) for series in result]
-    assert not any(math.isnan(value) for value in values), f"{promql}: NaN in {result}"
-    if BARE_SELECTOR.match(promql):  # the exact value the traffic produced
-        for series in result:
+def names_not_in_prometheus(prometheus_url, promql):
+    """The metric names in `promql` of which Prometheus has no series: the likely cause
+    of an empty answer (a README that still uses a renamed metric)."""
+    text = re.sub(r"\{[^}]*\}|\[[^\]]*\]|\"[^\"]*\"", " ", promql)  # matchers, ranges, strings
+    text = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
+    names = {name for name, call in NAME.findall(text) if not call and name not in NOT_NAMES}
+    return sorted(name for name in names if not query(prometheus_url, f"count({name})"))
+
+
+# --- one lesson, observed from its own Prometheus ------------------------------------
+
+
+@dataclass
+class Answer:
+    promql: str
+    result: list | None = None
+    error: str | None = None
+    missing: list = field(default_factory=list)  # names Prometheus has no series of
+
+
+@dataclass
+class Observation:
+    """What one lesson's Prometheus answered, after one run of the lesson's traffic."""
+
+    scraped: dict  # {instance: workshop.sample_values() of that app, after the traffic}
+    answers: list  # an Answer per ```promql block of the README, in order
+    pending: set = field(default_factory=set)  # GUIDE_LESSON only: alerts seen pending
+    guide: list = field(default_factory=list)  # GUIDE_LESSON only: the guide's queries
+
+
+def ask(prometheus_url, promql):
+    try:
+        result = query(prometheus_url, promql)
+    except QueryFailed as error:
+        return Answer(promql, error=str(error))
+    missing = [] if result else names_not_in_prometheus(prometheus_url, promql)
+    return Answer(promql, result, missing=missing)
+
+
+def send_traffic_to_all(lesson, urls):
+    """traffic.py against each instance at once; TrafficFailed names the lesson and why."""
+    with ThreadPoolExecutor() as pool:
+        list(pool.map(lambda url: workshop.send_traffic(lesson, url), urls))
+
+
+def wait_for_pending_alerts(prometheus_url, expected, timeout=ALERT_SECONDS):
+    """The alerts of `expected` seen pending (or firing) before the timeout."""
+    deadline = time.monotonic() + timeout
+    seen = set()
+    while time.monotonic() < deadline and not expected <= seen:
+        seen = {series["metric"]["alertname"] for series in query(prometheus_url, "ALERTS")}
+        time.sleep(0.2)
+    return seen
+
+
+def observe(lesson, tmp_path):
+    """Start the lesson (two copies if its README runs two) and its own Prometheus,
+    send the traffic once, and ask every README query; stop them all on return."""
+    readme = lesson.readme.read_text(encoding="utf-8")
+    copies = 2 if SECOND_COPY in readme else 1
+    with ExitStack() as stack:
+        urls = [stack.enter_context(workshop.lesson_running(lesson)) for _ in range(copies)]
+        ports = [urlsplit(url).port for url in urls]
+        prometheus_url = stack.enter_context(prometheus_running(tmp_path, ports))
+        for port in ports:  # a scrape before the traffic, so that rate() sees it rise
+            wait_for_scrape(prometheus_url, port, after=0)
+        send_traffic_to_all(lesson, urls)
+        traffic_done = time.time()
+        for port in ports:
+            wait_for_scrape(prometheus_url, port, after=traffic_done)
+        wait_for_rules(prometheus_url, after=time.time())
+        scraped = {f"127.0.0.1:{urlsplit(url).port}": workshop.sample_values(url) for url in urls}
+        observation = Observation(
+            scraped, [ask(prometheus_url, promql) for promql in promql_blocks(readme)]
+        )
+        if lesson.name == GUIDE_LESSON:
+            observation.pending = wait_for_pending_alerts(prometheus_url, GUIDE_ALERTS)
+            observation.guide = [
+                ask(prometheus_url, promql) for promql in promql_blocks(guide_section())
+            ]
+        return observation
+
+
+def observation_of(futures, name):
+    """The lesson's Observation, or a one-line failure that names the lesson."""
+    try:
+        return futures[name].result()
+    except Exception as error:  # whatever went wrong: starting, traffic, scraping
+        pytest.fail(f"{name}: {error.__class__.__name__}: {error}", pytrace=False)
+
+
+# --- checks ------------------------------------------------------------------------
+
+
+def problems(answer, scraped_by_instance=None):
+    """What is wrong with one answer: [] when the query answered as the README promises.
+
+    With the apps' samples (scraped_by_instance), a bare selector must give exactly
+    their values and a plain sum() their sum.
+    """
+    if answer.error:
+        return [f"Prometheus refused it: {answer.error}"]
+    if not answer.result:
+        hint = f": no series named {', '.join(answer.missing)}" if answer.missing else ""
+        return [f"empty answer{hint}"]
+    found = []
+    values = [float(series["value"][1]) for series in answer.result]
+    if any(math.isnan(value) for value in values):
+        found.append(f"NaN in {answer.result}")
+    promql = answer.promql
+    if scraped_by_instance is not None and BARE_SELECTOR.match(promql):  # exact values
+        for series in answer.result:
             labels = dict(series["metric"])
-            name, instance = labels.pop("__name__"), labels.pop("instance")
-            del labels["job"]
-            expected = scraped_by_instance[instance][(name, frozenset(labels.items()))]
-            assert float(series["value"][1]) == expected, f"{promql} {labels}"
-    if total := SUM_OF_METRIC.match(promql):
+            name, instance = labels.pop("__name__"), labels.pop("instance", None)
+            if instance is None:  # a recorded series (job level): not on any /metrics
+                continue
+            labels.pop("job", None)
+            expected = scraped_by_instance[instance].get((name, frozenset(labels.items())))
+            if float(series["value"][1]) != expected:
+                found.append(f"{name}{labels} is {series['value'][1]}, the app says {expected}")
+    if scraped_by_instance is not None and (total := SUM_OF_METRIC.match(promql)):
         expected = sum(
             value
             for scraped in scraped_by_instance.values()
             for (name, _), value in scraped.items()
             if name == total[1]
         )
-        assert values == [expected], promql
+        if values != [expected]:
+            found.append(f"{values}, the apps' sum is {expected}")
     if by := OUTER_BY.match(promql):
         promised = {label.strip() for label in by[1].split(",")}
-        for series in result:
-            assert set(series["metric"]) == promised, f"{promql}: {series['metric']}"
+        for series in answer.result:
+            if set(series["metric"]) != promised:
+                found.append(f"labels {sorted(series['metric'])}, not the promised {promised}")
+    return found
 
 
-def run_all_traffic(apps):
-    """Every instance's traffic at once: the slow lessons wait on the stand-in, not the CPU."""
-    with ThreadPoolExecutor() as pool:
-        runs = pool.map(lambda app: workshop.run_traffic(*app), apps)
-        for traffic in runs:
-            assert traffic.returncode == 0, traffic.stdout + traffic.stderr
+def report(where, answers, scraped=None):
+    """Fail with every query that went wrong, and why, in one message."""
+    failed = [(answer, problems(answer, scraped)) for answer in answers]
+    failed = [(answer, found) for answer, found in failed if found]
+    if failed:
+        lines = [
+            f"  {answer.promql}\n" + "".join(f"    -> {p}\n" for p in found)
+            for answer, found in failed
+        ]
+        pytest.fail(
+            f"{where}: {len(failed)} of {len(answers)} queries failed:\n" + "".join(lines),
+            pytrace=False,
+        )
 
 
-@pytest.fixture(scope="module")
-def prometheus_after_traffic(tmp_path_factory):
-    """One Prometheus scraping every lesson at once, each after one run of its traffic.
+def test_every_promql_query_in_the_docs_answers_from_a_real_prometheus(subtests, tmp_path):
+    """One subtest per lesson README, and one for prometheus/README.md's "Watch an
+    alert fire" (lesson 03's Prometheus): a lesson that fails does not hide the others.
 
-    One, because Prometheus takes ~5 s to start scraping new targets; the lessons'
-    metric names differ, and the checks below look at one instance at a time.
+    One test, not one per lesson: every lesson starts at the same time, on one xdist
+    worker, so the ~5 s each Prometheus waits before its first scrape are paid once.
     """
     require_binary("prometheus")
-    with ExitStack() as stack:
-        github = stack.enter_context(workshop.fake_github())
-        apps = []  # (lesson, url, port)
+    with ThreadPoolExecutor(max_workers=len(LESSONS)) as pool:
+        futures = {}
         for lesson in LESSONS:
-            for _ in range(INSTANCES.get(lesson.name, 1)):
-                port = workshop.free_port()
-                app = workshop.lesson_app(lesson, port, github if lesson.uses_github else None)
-                apps.append((lesson, stack.enter_context(app), port))
-        ports = [port for _, _, port in apps]
-        tmp_path = tmp_path_factory.mktemp("prometheus")
-        prometheus_url = stack.enter_context(prometheus_running(tmp_path, ports))
-        for port in ports:  # a scrape before the traffic, so rate() sees it rise
-            wait_for_scrape(prometheus_url, port, after=0)
-        run_all_traffic([(lesson, url) for lesson, url, _ in apps])
-        traffic_done = time.time()
-        for port in ports:
-            wait_for_scrape(prometheus_url, port, after=traffic_done)
-        scraped = {f"127.0.0.1:{port}": workshop.sample_values(url) for _, url, port in apps}
-        yield prometheus_url, scraped
+            folder = tmp_path / lesson.name
+            folder.mkdir()
+            futures[lesson.name] = pool.submit(observe, lesson, folder)
+        for lesson in LESSONS:
+            with subtests.test(msg=f"{lesson.name}/README.md"):
+                check_lesson_queries(lesson, observation_of(futures, lesson.name))
+        with subtests.test(msg="prometheus/README.md"):
+            if GUIDE_LESSON not in futures:
+                pytest.fail(f"no {GUIDE_LESSON}/README.md: nothing to watch an alert fire with")
+            check_watch_an_alert_fire(observation_of(futures, GUIDE_LESSON))
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
-def test_every_readme_query_answers_from_a_real_prometheus(lesson, prometheus_after_traffic):
-    prometheus_url, scraped = prometheus_after_traffic
-    queries = readme_queries(lesson)
-    assert queries, "the README's 'Query it in Prometheus' section has no promql block"
-    for promql in queries:
-        check_answer(promql, query(prometheus_url, promql), scraped)
+def check_lesson_queries(lesson, observation):
+    if not observation.answers:
+        pytest.fail(
+            f"{lesson.name}/README.md: its 'Query it in Prometheus' section has no promql block",
+            pytrace=False,
+        )
+    report(f"{lesson.name}/README.md", observation.answers, observation.scraped)
 
 
-def test_prometheus_script_shows_lesson_01_in_prometheus(port_5000, tmp_path):
+def check_watch_an_alert_fire(observation):
+    where = f"prometheus/README.md '{GUIDE_SECTION[3:]}', after {GUIDE_LESSON}'s traffic"
+    if not observation.pending >= GUIDE_ALERTS:
+        pytest.fail(
+            f"{where}: pending within {ALERT_SECONDS} s: {sorted(observation.pending)}, "
+            f"not {sorted(GUIDE_ALERTS)}",
+            pytrace=False,
+        )
+    # The recorded series and ALERTS are not on the app's /metrics: no exact-value check.
+    report(where, observation.guide)
+    shown = {answer.promql: answer for answer in observation.guide}
+    for promql, said in GUIDE_VALUES.items():
+        if promql not in shown:
+            pytest.fail(f"{where}: the section no longer shows {promql}", pytrace=False)
+        [series] = shown[promql].result
+        value = float(series["value"][1])
+        if not math.isclose(value, said, rel_tol=1e-9):
+            pytest.fail(f"{where}: {promql} is {value}, the section says {said:.4g}", pytrace=False)
+
+
+# --- the UI links of the docs ----------------------------------------------------------
+
+
+def markdown_files():
+    """Every Markdown file git knows of or would add (not the ignored ones, such as .venv)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.md"],
+        cwd=workshop.ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if listed.returncode == 0:
+        return sorted({workshop.ROOT / name for name in listed.stdout.splitlines()})
+    return sorted(  # not a git checkout: every .md outside hidden folders
+        path
+        for path in workshop.ROOT.rglob("*.md")
+        if not any(part.startswith(".") for part in path.relative_to(workshop.ROOT).parts)
+    )
+
+
+def ui_links(text):
+    return {link.rstrip(".,;:") for link in UI_LINK.findall(text)}
+
+
+def test_every_prometheus_ui_link_opens_on_debians_prometheus(tmp_path):
+    """Every http://127.0.0.1:9090/... link in the docs, and in the welcome text that
+    scripts/prometheus.py prints, answers 200 (after redirects) from a real Prometheus
+    as Debian/Ubuntu package it: only the classic UI, so /alerts is a 404 there."""
+    require_binary("prometheus")
+    links = {}  # {link: the files that hold it}
+    for path in markdown_files():
+        if path.is_file():
+            for link in ui_links(path.read_text(encoding="utf-8", errors="replace")):
+                links.setdefault(link, []).append(workshop.display(path))
+    assert links, "no http://127.0.0.1:9090 link in any Markdown file"
+    script = workshop.ROOT / "scripts" / "prometheus.py"
+
+    @contextmanager
+    def start(port):
+        command = [sys.executable, script, "--port", port]
+        ready = f"http://127.0.0.1:{port}/-/ready"
+        env = {"TMPDIR": str(tmp_path)}  # its data folder
+        with workshop.running(command, ready, lambda answer: answer.ok, env=env) as server:
+            yield port, server
+
+    with workshop.on_free_ports(start) as (port, server):
+        build = query_build(port)
+        if not build["branch"].startswith("debian"):
+            skip_or_fail(f"the links are for Debian's Prometheus; this one is {build}")
+        welcome = server.output()
+        welcome_links = ui_links(welcome.replace(f":{port}", ":9090"))
+        assert welcome_links, f"scripts/prometheus.py printed no link: {welcome!r}"
+        for link in welcome_links:
+            links.setdefault(link, []).append("scripts/prometheus.py")
+        broken = []
+        for link, where in sorted(links.items()):
+            answer = requests.get(link.replace(":9090", f":{port}", 1), timeout=10)
+            if answer.status_code != 200:
+                broken.append(f"  {link} -> HTTP {answer.status_code}, in {', '.join(where)}")
+    assert not broken, "links that do not open on Debian's Prometheus 2.42:\n" + "\n".join(broken)
+
+
+def query_build(port):
+    url = f"http://127.0.0.1:{port}/api/v1/status/buildinfo"
+    return requests.get(url, timeout=10).json()["data"]
+
+
+def skip_or_fail(message):
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+# --- as a learner runs it ----------------------------------------------------------
+
+
+def test_prometheus_script_shows_lesson_01_in_prometheus(port_5000):
     """The 'done when' of the Prometheus setup, as a learner does it: the real
     config (5 s scrapes), scripts/prometheus.py, lesson 01 on port 5000."""
     require_binary("prometheus")
     lesson = workshop.find_lesson("01")
-    port = workshop.free_port()
-    script = [sys.executable, str(workshop.ROOT / "scripts" / "prometheus.py"), "--port", str(port)]
-    prometheus_url = f"http://127.0.0.1:{port}"
-    with (
-        workshop.lesson_app(lesson, port_5000) as url,
-        workshop.running(script, f"{prometheus_url}/-/ready", lambda answer: answer.ok),
-    ):
-        assert workshop.run_traffic(lesson, url).returncode == 0
+    script = workshop.ROOT / "scripts" / "prometheus.py"
+
+    @contextmanager
+    def start(port):
+        url = f"http://127.0.0.1:{port}"
+        command = [sys.executable, script, "--port", port]
+        with workshop.running(command, f"{url}/-/ready", lambda answer: answer.ok):
+            yield url
+
+    with workshop.lesson_running(lesson, port_5000) as url, workshop.on_free_ports(start) as prom:
+        workshop.send_traffic(lesson, url)
         traffic_done = time.time()
-        wait_for_scrape(prometheus_url, port_5000, after=traffic_done)
-        [series] = query(prometheus_url, "home_page_visits_total")
-    assert series["value"][1] == "3"
-    assert series["metric"]["instance"] == "127.0.0.1:5000"
+        wait_for_scrape(prom, port_5000, after=traffic_done)
+        visits = query(prom, "page_visits_total")
+    assert {series["metric"]["page"]: series["value"][1] for series in visits} == {
+        "home": "3",
+        "about": "1",
+    }
+    assert {series["metric"]["instance"] for series in visits} == {"127.0.0.1:5000"}
 
 
 def test_rule_files_load_in_the_config_for_tests(tmp_path):

@@ -69,6 +69,24 @@ def test_every_alert_is_tested_firing_and_not_firing():
     assert alerts <= quiet, f"never tested not firing: {sorted(alerts - quiet)}"
 
 
+def test_recording_rule_names_follow_level_metric_operations():
+    """level:metric:operations, and no _total left on a counter after rate()
+    (https://prometheus.io/docs/practices/rules/)."""
+    for name in names(r"- record: (\S+)", RULE_FILES):
+        level, metric, operations = name.split(":")
+        assert level and metric and operations, name
+        assert not metric.endswith("_total"), f"{name}: drop _total after rate()"
+
+
+def test_alerts_use_recorded_series_that_exist():
+    """promtool accepts an alert on a recorded name nobody records; a rename would
+    silence the alert for good."""
+    recorded = names(r"- record: (\S+)", RULE_FILES)
+    used = names(r"expr: .*?([a-z_]+:[a-z_0-9]+:[a-z_0-9]+)", RULE_FILES)
+    assert used, "no alert on a recorded series"
+    assert used <= recorded, f"never recorded: {sorted(used - recorded)}"
+
+
 def test_every_alert_has_severity_summary_and_description():
     for rules in RULE_FILES:
         for alert in re.split(r"\n\s+- alert: ", rules.read_text())[1:]:
