@@ -31,6 +31,7 @@ RATE_LIMITED = (
     "or use the offline stand-in: python scripts/fake_github.py"
 )
 TIMED_OUT = "GitHub did not answer in time: try again later"
+NOT_JSON = "GitHub's answer is not JSON: a proxy or a login page?"
 # GitHub's own rules. Checking them first means a name such as ".." never
 # reaches the URL we build, so no path tricks can send us elsewhere.
 OWNER_NAME = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
@@ -38,7 +39,7 @@ REPO_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
 
 def origin(url):
-    """ "scheme://host:port" of url (never a path or a password), or None when it has none."""
+    """The "scheme://host:port" of url (never a path or a password), or None if it has none."""
     try:
         parts = urlsplit(url)
         port = parts.port or {"http": 80, "https": 443}[parts.scheme]
@@ -51,12 +52,12 @@ def origin(url):
 
 
 def read_api_url():
-    url = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
-    if "@" in url:  # not printed: it may hold a password
+    value = os.environ.get("GITHUB_API_URL", "https://api.github.com")
+    if "@" in value:  # not printed: it may hold a password
         sys.exit("GITHUB_API_URL must not contain a user name or password: set GITHUB_TOKEN")
-    if not url.startswith(("http://", "https://")) or origin(url) is None:
-        sys.exit(f"GITHUB_API_URL must be http:// or https:// and a host, not {url!r}")
-    return url
+    if not value.startswith(("http://", "https://")) or origin(value) is None:
+        sys.exit(f"GITHUB_API_URL must be http:// or https:// and a host, not {value!r}")
+    return value.rstrip("/")
 
 
 def read_timeout_seconds():
@@ -125,9 +126,7 @@ def look_up(owner, repo):
     try:
         return json.loads(body)
     except ValueError:  # HTML from a proxy or a login page, or not even UTF-8
-        raise Failed(
-            "error", 502, "GitHub's answer was not JSON: a proxy or a login page?"
-        ) from None
+        raise Failed("error", 502, NOT_JSON) from None
 
 
 def get(url):

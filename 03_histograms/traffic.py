@@ -27,8 +27,8 @@ TRAFFIC = [
     ("GET", "/repos/prometheus/bad%20name", 1, 400),
 ]
 START = (
-    "python scripts/fake_github.py, then "
-    f"GITHUB_API_URL=http://127.0.0.1:5050 python {LESSON}/app.py"
+    f"python {LESSON}/app.py (with GITHUB_API_URL=http://127.0.0.1:5050 "
+    "and the stand-in running: python scripts/fake_github.py)"
 )
 DEFAULT = "http://127.0.0.1:5000"
 

@@ -1,4 +1,4 @@
-"""Lesson 04: a summary times the same GitHub lookups as lesson 03's histogram.
+"""Lesson 04, step 1 (the finished app): a summary times lesson 03's GitHub lookups.
 
 The Python client's summary exports a count and a sum: enough for rates and
 average durations, but no percentiles (and no buckets).

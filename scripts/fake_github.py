@@ -262,10 +262,13 @@ class FakeGitHub(BaseHTTPRequestHandler):
         try:
             status = self.answer(path)
         except (ConnectionError, TimeoutError):  # broken pipe, reset, or a client that stalls
-            status = "no answer: the client hung up or stopped reading first"
+            status = "not all sent: the client hung up or stopped reading (its timeout?)"
         if not self.quiet:
             seconds = time.monotonic() - started
-            print(f"GET {printable(path)} -> {status} after {seconds:.3f} s", flush=True)
+            # One write per line: print() writes the text and the newline apart, so
+            # lines from threads answering at the same time could run together.
+            sys.stdout.write(f"GET {printable(path)} -> {status} after {seconds:.3f} s\n")
+            sys.stdout.flush()
 
     def answer(self, path):
         """Send the answer for `path`; return its status code."""
