@@ -64,7 +64,7 @@ def page_not_found(error):
 
 if __name__ == "__main__":
     port = os.environ.get("PORT", "5000")
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         sys.exit(f"PORT must be a number from 1 to 65535, not {port!r}")
     # 127.0.0.1: only this computer can reach the app. In a container, set HOST=0.0.0.0.
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(port))

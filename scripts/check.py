@@ -11,6 +11,7 @@ hint when it does not. Exit code 0 only when every snippet matches.
 """
 
 import argparse
+import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -102,7 +103,17 @@ def parse_args(argv=None):
     return args
 
 
+def stop_on_sigterm():
+    """Turn `kill` into the same clean stop as Ctrl-C: the apps started are stopped too."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv=None):
+    stop_on_sigterm()
     args = parse_args(argv)
     try:
         if args.lesson == "all":
@@ -126,4 +137,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)  # stopped: every app it started has been stopped with it

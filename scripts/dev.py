@@ -60,8 +60,8 @@ USAGE = (
     "usage: python3 scripts/dev.py learn [NN] | hint [NN] | reset NN | start [NN]"
     " | test [pytest arguments]"
 )
-POLL_SECONDS = 0.2  # how often `learn` looks at the exercise: grading 01 takes ~0.5 s more
-SETTLE_SECONDS = 0.05  # an editor may still be writing the file: wait until it stops changing
+POLL_SECONDS = 0.1  # how often `learn` looks at the exercise (a stat): grading 01 takes ~0.6 s
+SETTLE_SECONDS = 0.03  # a save is a truncate, then writes (or a rename): let it finish
 STOP_SECONDS = 5  # how long an interrupted grader may take to stop its app before it is killed
 LESSON_FOLDER = re.compile(r"\d\d_\w+")
 SUMMARY = re.compile(r"^\d\d_\w+: (\d+)/(\d+) snippets pass", re.MULTILINE)
@@ -545,6 +545,18 @@ def snapshot(path):
     return before, hashlib.sha256(content).hexdigest()
 
 
+def settled(path):
+    """snapshot(path) once its signature stays the same for SETTLE_SECONDS."""
+    before = signature(path)
+    for _ in range(30):  # an editor that never stops writing gets graded after ~1 s anyway
+        time.sleep(SETTLE_SECONDS)
+        after = signature(path)
+        if after == before:
+            break
+        before = after
+    return snapshot(path)
+
+
 class Learner:
     """The `learn` loop on one lesson at a time."""
 
@@ -564,8 +576,8 @@ class Learner:
         self.grade = None
         self.regrade()
 
-    def regrade(self, reason=""):
-        self.last = snapshot(self.lesson.exercise)
+    def regrade(self, reason="", current=None):
+        self.last = current or snapshot(self.lesson.exercise)
         if self.last is None:
             self.say_missing()
             return
@@ -598,21 +610,20 @@ class Learner:
         """Grade again when the exercise's content changed: stat first, which is cheap;
         the hash then tells a save from a mere touch."""
         now = signature(self.lesson.exercise)
-        if now is None:
+        if now is not None and self.last is not None and now == self.last[0]:
+            return  # the usual case, 10 times a second
+        if now is None and self.last is None:
+            return  # still missing, and said so
+        current = settled(self.lesson.exercise)
+        if current is None:
             if self.last is not None:
                 self.last = None
                 self.say_missing()
-            return
-        if self.last is not None and now == self.last[0]:
-            return
-        time.sleep(SETTLE_SECONDS)  # an editor may still be writing it
-        current = snapshot(self.lesson.exercise)
-        if current is None:
-            return
-        if self.last is not None and current[1] == self.last[1]:
+        elif self.last is not None and current[1] == self.last[1]:
             self.last = current  # touched, not changed: nothing to grade
-            return
-        self.regrade("saved: grading again" if self.last else "it is back: grading again")
+        else:
+            reason = "saved: grading again" if self.last else "it is back: grading again"
+            self.regrade(reason, current)
 
     def say_missing(self):
         print(
@@ -707,7 +718,10 @@ def hint(lesson=None):
     progress = Progress.load()
     chosen = chosen or choose_lesson(progress)
     if chosen is None or not chosen.ready:
-        print("dev.py: no exercise to give a hint for: python3 scripts/dev.py learn NN")
+        print(
+            "dev.py: no exercise to give a hint for: python3 scripts/dev.py learn NN",
+            file=sys.stderr,
+        )
         return 1
     install("requirements.txt")
     prepare(chosen)
@@ -715,6 +729,8 @@ def hint(lesson=None):
     summary = SUMMARY.search(grade.output)
     if summary:
         print(f"{chosen.show(chosen.exercise)}: {summary[1]}/{summary[2]} snippets pass.")
+    else:  # it could not be graded at all: say why first
+        print(grade.output.rstrip("\n"))
     print("\n".join(next_hint(chosen, grade, progress)), flush=True)
     return 0
 
@@ -725,9 +741,13 @@ def reset(lesson=None):
         raise UsageError("reset needs a lesson number: python3 scripts/dev.py reset 01")
     chosen = find_lesson(lesson)
     if not chosen.starter.is_file():
-        print(f"dev.py: lesson {chosen.number} has no exercise yet (not ready).", file=sys.stderr)
+        missing = "no exercise yet (not ready)"
+        if chosen.exercise.is_file():
+            missing = f"no starter to restore from ({chosen.show(chosen.starter)})"
+        print(f"dev.py: lesson {chosen.number} has {missing}.", file=sys.stderr)
         return 1
     exercise, starter = chosen.show(chosen.exercise), chosen.show(chosen.starter)
+    Progress.load().forget_hints(chosen)  # a fresh start: the hints start over too
     if chosen.exercise.is_file():
         if chosen.exercise.read_bytes() == chosen.starter.read_bytes():
             print(f"{exercise} is already the starter: nothing to do.")
@@ -736,8 +756,6 @@ def reset(lesson=None):
         shutil.copy2(chosen.exercise, backup)
         print(f"Kept your version in {backup.relative_to(ROOT).as_posix()}")
     shutil.copyfile(chosen.starter, chosen.exercise)
-    progress = Progress.load()
-    progress.forget_hints(chosen)  # a fresh start: the hints start over too
     print(f"Restored {exercise} from {starter}.", flush=True)
     return 0
 
@@ -775,6 +793,9 @@ def main(args):
         message = str(error)
         print(message if message.startswith("usage:") else f"dev.py: {message}", file=sys.stderr)
         code = 2
+    except KeyboardInterrupt:  # Ctrl-C while installing: no traceback
+        print("\ndev.py: stopped", file=sys.stderr)
+        code = 130
     except BrokenPipeError:  # the output went to a program that stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1

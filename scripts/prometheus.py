@@ -9,6 +9,7 @@ so every run starts empty. Standard library only.
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import socket
@@ -31,9 +32,19 @@ prometheus is not installed (no `prometheus` command on your PATH). Install it:
 Or run it in Docker instead: docker compose -f prometheus/compose.yaml up"""
 
 
+def port_number(text):
+    """argparse type= for --port: a TCP port a server can listen on, 1 to 65535."""
+    # Digits 0-9 only: int() would also take " 80", "+80" and other scripts' digits.
+    if not re.fullmatch(r"[0-9]{1,5}", text) or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 1 to 65535")
+    return int(text)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Start a local Prometheus for the workshop.")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default: %(default)s")
+    parser.add_argument(
+        "--port", type=port_number, default=DEFAULT_PORT, help="default: %(default)s"
+    )
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="default: %(default)s")
     return parser.parse_args(argv)
 

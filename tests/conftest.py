@@ -80,7 +80,15 @@ def pytest_configure(config):
 
 def processes_of_this_run():
     """PIDs of live processes carrying this run's marker, other than this one (Linux only)."""
-    marker = f"{RUN_MARKER}={os.environ[RUN_MARKER]}".encode()
+    return processes_carrying(RUN_MARKER, os.environ[RUN_MARKER])
+
+
+def processes_carrying(name, value):
+    """PIDs of live processes whose environment has name=value, other than this one.
+
+    Linux only (it reads /proc); children inherit the environment, so this finds
+    every process a process started, however it was started."""
+    marker = f"{name}={value}".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():

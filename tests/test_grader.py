@@ -2,12 +2,17 @@
 
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
+import uuid
+from pathlib import Path
 
+import pytest
 import walkthrough
 import workshop
+from conftest import processes_carrying
 from snippets import compare
 
 NOW = 1_800_000_000.0
@@ -220,3 +225,24 @@ def test_capture_rebuilds_expected_output_and_readme_blocks_from_a_real_run(tmp_
     captured = lesson.readme.read_text(encoding="utf-8")
     assert captured.count("```text\n```") == 0, "an output block stayed empty"
     assert walkthrough.problems(lesson) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_stopping_the_grader_stops_the_apps_it_started(tmp_path, stop):
+    marker = uuid.uuid4().hex
+    command = [sys.executable, workshop.ROOT / "scripts" / "check.py", "03"]
+    log = tmp_path / "check.log"
+    with open(log, "wb") as output:
+        grader = workshop.start_process(command, output, {"STOP_TEST": marker}, ctrl_c=True)
+    try:
+        deadline = time.monotonic() + 30
+        while len(processes_carrying("STOP_TEST", marker)) < 3:  # the grader, stand-in, app
+            assert time.monotonic() < deadline, "the grader did not start its apps"
+            time.sleep(0.05)
+        grader.send_signal(stop)
+        grader.wait(timeout=30)
+        assert "Traceback" not in log.read_text()
+        assert processes_carrying("STOP_TEST", marker) == []
+    finally:
+        workshop.stop_process(grader)

@@ -308,7 +308,7 @@ def test_port_taken_gives_werkzeugs_short_message_and_no_traceback(lesson):
 
 
 @pytest.mark.parametrize("lesson", FLASK_SERVED, ids=by_name)
-@pytest.mark.parametrize("port", ["abc", "0", "70000", "-1"])
+@pytest.mark.parametrize("port", ["abc", "0", "70000", "-1", "²"])
 def test_a_bad_port_gives_one_line(lesson, port):
     result = run_app(lesson, port)
     assert result.returncode == 1

@@ -1,6 +1,7 @@
 """The Prometheus setup: config, rules and their unit tests, and scripts/prometheus.py."""
 
 import contextlib
+import importlib.util
 import os
 import re
 import signal
@@ -191,3 +192,37 @@ def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
     assert f"http://127.0.0.1:{port}" in stdout
     assert "Traceback" not in stdout + stderr
     assert list(tmp_path.iterdir()) == [], "the data folder was not removed"
+
+
+# --- --port: 1 to 65535 only, with argparse's usual message (issue 9) ----------
+
+
+@pytest.mark.parametrize("port", ["70000", "65536", "-1", "0", "abc", "1.5", " 80", "+80"])
+def test_script_refuses_a_port_outside_1_to_65535(tmp_path, port):
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # a data folder, if one were made, goes here
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "--port", port],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # so that a Prometheus started by mistake is stopped too
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        workshop.stop_process(process)
+    assert (process.returncode, stdout) == (2, ""), stdout + stderr
+    assert stderr.splitlines() == [
+        "usage: prometheus.py [-h] [--port PORT] [--config CONFIG]",
+        f"prometheus.py: error: argument --port: {port!r} is not a port number from 1 to 65535",
+    ]
+
+
+def test_script_accepts_ports_1_to_65535():
+    spec = importlib.util.spec_from_file_location("prometheus_script", SCRIPT)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    for port in (1, 9090, 65535):
+        assert script.parse_args(["--port", str(port)]).port == port
+    assert script.parse_args([]).port == 9090

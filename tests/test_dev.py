@@ -1,0 +1,364 @@
+"""scripts/dev.py: its commands as a learner types them, in a copy of the repository.
+
+Every test runs in its own copy under tmp_path (tests run in parallel and must not
+touch the repository). `learn` runs for real: the copy's .venv links to this one's,
+and the grader grades the copy's exercise.py.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import workshop
+from bench_learn import LearnLoop, copy_repository, learning_copy, load_dev
+
+pytestmark = pytest.mark.skipif(
+    os.name == "nt", reason="links a .venv and sends POSIX signals; CI runs on Linux"
+)
+LESSON = "01_counters"
+NEXT_COMMAND = "python3 scripts/dev.py learn 02"
+ANCHOR = f"{LESSON}/README.md#step-3-counting-what-goes-wrong"
+FAKE_PYTHON = """#!/bin/sh
+# Stands in for .venv's python: notes how it was called, installs nothing.
+echo "$@" >> "$(dirname "$0")/../calls.log"
+exit 1
+"""
+
+
+@pytest.fixture
+def copy(tmp_path):
+    """A copy of the repository where `dev.py learn` runs without installing anything."""
+    return learning_copy(tmp_path / "repo")
+
+
+@pytest.fixture
+def bare_copy(tmp_path):
+    """A copy whose .venv/bin/python only notes its calls: any install attempt shows."""
+    repo = copy_repository(tmp_path / "repo")
+    python = repo / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(FAKE_PYTHON)
+    python.chmod(0o755)
+    return repo
+
+
+def calls(repo):
+    log = repo / ".venv" / "calls.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def run_dev(repo, *args, timeout=60):
+    """`python3 scripts/dev.py ARGS` in the copy; stopped with its group whatever happens."""
+    process = subprocess.Popen(
+        [sys.executable, repo / "scripts" / "dev.py", *args],
+        cwd=repo,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=workshop.environment(),
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        workshop.stop_process(process)
+    return process.returncode, stdout, stderr
+
+
+def exercise(repo):
+    return repo / LESSON / "exercise.py"
+
+
+def starter(repo):
+    return repo / "scripts" / "starters" / f"{LESSON}.py"
+
+
+def progress(repo):
+    """The copy's .workshop/progress.json, read as dev.py reads it."""
+    return load_dev(repo).Progress.load()
+
+
+def lesson_01(repo):
+    return load_dev(repo).find_lesson("01")
+
+
+def hints_of(repo, todo):
+    """The bullets under "## TODO k:" in the copy's hints.md, each as one string."""
+    text = (repo / LESSON / "hints.md").read_text(encoding="utf-8")
+    section = re.search(rf"^## TODO {todo}:.*?\n(.*?)(?=^## |\Z)", text, re.M | re.S)[1]
+    return [" ".join(bullet.split()) for bullet in re.split(r"^- ", section, flags=re.M)[1:]]
+
+
+def only_todo_2_done(repo):
+    """The starter with TODO 2 written (the /health counter) and nothing else."""
+    code = starter(repo).read_text(encoding="utf-8")
+    assert "app = Flask(__name__)\n" in code and "def health():\n" in code
+    code = code.replace(
+        "app = Flask(__name__)\n",
+        "from prometheus_client import Counter\n\n"
+        'HEALTH_CHECK_CALLS = Counter("health_check_calls", '
+        '"Times the /health endpoint was called.")\n\n'
+        "app = Flask(__name__)\n",
+    )
+    return code.replace("def health():\n", "def health():\n    HEALTH_CHECK_CALLS.inc()\n")
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+# --- issue 9: the lesson argument is checked before anything is installed ------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("start", "*"),
+        ("start", "?"),
+        ("start", "99"),
+        ("start", "1x"),
+        ("learn", "99"),
+        ("learn", "*"),
+        ("hint", "99"),
+        ("reset", "99"),
+        ("reset", "../01_counters"),
+    ],
+    ids=" ".join,
+)
+def test_a_wrong_lesson_is_one_line_and_exit_2_before_installing(bare_copy, args):
+    code, stdout, stderr = run_dev(bare_copy, *args)
+    assert (code, stdout) == (2, ""), stdout + stderr
+    [line] = stderr.splitlines()
+    numbers = ", ".join(lesson.number for lesson in workshop.all_lessons(bare_copy))
+    if args[1] == "99":
+        assert line == f"dev.py: no lesson 99: try one of {numbers}"
+    else:
+        assert line == f"dev.py: {args[1]!r} is not a lesson number: try one of {numbers}"
+    assert calls(bare_copy) == [], "dev.py ran .venv's python (pip) before checking the lesson"
+
+
+@pytest.mark.parametrize("args", [(), ("bogus",), ("start", "01", "02"), ("reset",)], ids=repr)
+def test_a_wrong_command_line_is_one_line_and_exit_2(bare_copy, args):
+    code, stdout, stderr = run_dev(bare_copy, *args)
+    assert (code, stdout, len(stderr.splitlines())) == (2, "", 1), stderr
+    assert "Traceback" not in stderr and calls(bare_copy) == []
+
+
+def test_the_dev_stamp_counts_for_the_lessons_requirements(bare_copy):
+    """`dev.py test` installs requirements-dev.txt, which includes requirements.txt:
+    `start` and `learn` then need no pip (no network) either."""
+    dev = load_dev(bare_copy)
+    dev.stamp("requirements-dev.txt").write_text(dev.requirements_hash())
+    code, _, stderr = run_dev(bare_copy, "start", "1")
+    assert code == 1, stderr  # the stand-in python exits 1
+    assert calls(bare_copy) == [str(bare_copy / LESSON / "app.py")]
+
+
+def test_a_lesson_without_an_exercise_is_not_ready(bare_copy):
+    number = f"{int(workshop.all_lessons(bare_copy)[-1].number) + 1:02}"
+    (bare_copy / f"{number}_not_yet").mkdir()
+    (bare_copy / f"{number}_not_yet" / "app.py").write_text("")
+    code, stdout, stderr = run_dev(bare_copy, "learn", number)
+    assert code == 1 and "Traceback" not in stdout + stderr
+    assert re.search(rf"^  not ready +{number}_not_yet", stdout, re.M), stdout
+    assert re.search(rf"^  to do +{LESSON}", stdout, re.M), stdout
+    assert stderr == f"dev.py: lesson {number} has no exercise yet (not ready).\n"
+    assert calls(bare_copy) == []
+
+
+def test_learn_after_every_exercise_says_so_without_installing(bare_copy):
+    lessons = {lesson.number: {"done": True} for lesson in workshop.all_lessons(bare_copy)}
+    (bare_copy / ".workshop").mkdir()
+    (bare_copy / ".workshop" / "progress.json").write_text(json.dumps({"lessons": lessons}))
+    code, stdout, stderr = run_dev(bare_copy, "learn")
+    assert code == 0, stdout + stderr
+    assert re.search(rf"^  done +{LESSON}$", stdout, re.M), stdout
+    assert "To do one again: python3 scripts/dev.py learn NN" in stdout
+    assert calls(bare_copy) == []
+
+
+def test_a_broken_progress_file_starts_afresh(tmp_path, capsys):
+    repo = copy_repository(tmp_path / "repo")
+    (repo / ".workshop").mkdir()
+    (repo / ".workshop" / "progress.json").write_text('{"lessons": [')
+    assert progress(repo).data == {"lessons": {}}
+    assert "cannot read progress.json" in capsys.readouterr().out
+
+
+# --- reset ---------------------------------------------------------------------
+
+
+def reset_and_check(repo):
+    mine = only_todo_2_done(repo)
+    exercise(repo).write_text(mine, encoding="utf-8")
+    code, stdout, stderr = run_dev(repo, "reset", "01")
+    assert code == 0, stdout + stderr
+    assert exercise(repo).read_bytes() == starter(repo).read_bytes()
+    kept = re.search(r"^Kept your version in (\.workshop/backup/\S+\.py)$", stdout, re.M)
+    assert kept, stdout
+    assert (repo / kept[1]).read_text(encoding="utf-8") == mine
+    assert f"Restored {LESSON}/exercise.py from scripts/starters/{LESSON}.py." in stdout
+    assert not (repo / ".venv").exists(), "reset installed something"
+    # Again: nothing to keep, nothing to do.
+    code, stdout, _ = run_dev(repo, "reset", "01")
+    assert code == 0 and "already the starter" in stdout
+    assert len(list((repo / ".workshop" / "backup").iterdir())) == 1
+
+
+def test_reset_restores_the_starter_without_git(tmp_path):
+    repo = copy_repository(tmp_path / "repo")
+    assert not (repo / ".git").exists()
+    reset_and_check(repo)
+
+
+def test_reset_restores_the_starter_with_git_not_the_last_commit(tmp_path):
+    repo = copy_repository(tmp_path / "repo")
+    git = ["git", "-c", "user.name=Learner", "-c", "user.email=learner@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    exercise(repo).write_text(only_todo_2_done(repo), encoding="utf-8")
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "my work"], cwd=repo, check=True)
+    reset_and_check(repo)
+
+
+def test_reset_brings_back_a_deleted_exercise(tmp_path):
+    repo = copy_repository(tmp_path / "repo")
+    exercise(repo).unlink()
+    code, stdout, _ = run_dev(repo, "reset", "1")
+    assert code == 0 and "Kept" not in stdout
+    assert exercise(repo).read_bytes() == starter(repo).read_bytes()
+
+
+# --- learn ---------------------------------------------------------------------
+
+
+def test_learn_grades_each_save_gives_hints_and_points_at_the_next_lesson(copy):
+    with LearnLoop(copy) as loop:
+        first = loop.verdict_after(0)
+        assert f"{LESSON}: 0/4 snippets pass" in first
+        shown = loop.output()
+        assert re.search(rf"^  current +{LESSON}$", shown, re.M), shown
+        for lesson in workshop.all_lessons(copy)[1:]:
+            assert re.search(rf"^  (to do|not ready) +{lesson.name}", shown, re.M), shown
+
+        # TODO 2 done alone: its snippet turns green, the others stay red.
+        mark, saved = loop.mark(), time.monotonic()
+        exercise(copy).write_text(only_todo_2_done(copy), encoding="utf-8")
+        partial = loop.verdict_after(mark, passing=1)
+        latency = time.monotonic() - saved
+        assert "  PASS  health_check_calls_total" in partial
+        for pattern in ("page_visits_total", "page_not_found_total", "divide_exceptions_total"):
+            assert f"  FAIL  {pattern}" in partial
+        # Generous: the benchmark (scripts/bench_learn.py) measures the 1 s goal.
+        assert latency < 5, f"{latency:.2f} s from save to verdict"
+
+        # h: the first hint of the first failing TODO (1), and only that one.
+        mark = loop.mark()
+        loop.press("h")
+        answer = flat(loop.wait_for(lambda text: "Hint 1 of" in text[mark:], 10, "a hint")[mark:])
+        first_hint, second_hint, *_ = hints_of(copy, 1)
+        assert "Hint 1 of 3 for TODO 1 (page_visits_total):" in answer
+        assert first_hint in answer and second_hint not in answer
+        assert not any(hint in answer for hint in hints_of(copy, 2))
+        assert progress(copy).hints_shown(lesson_01(copy), 1) == 1
+
+        # The reference solution passes: done, with where to read on and go next.
+        mark = loop.mark()
+        exercise(copy).write_bytes((copy / LESSON / "app.py").read_bytes())
+        loop.verdict_after(mark, passing=4)
+        message = loop.wait_for(lambda text: NEXT_COMMAND in text[mark:], 10, "the pass message")
+        for where in (f"{LESSON}/app.py", ANCHOR, NEXT_COMMAND):
+            assert where in message[mark:]
+        assert progress(copy).is_done(lesson_01(copy))
+
+        loop.press("q")
+        assert loop.process.wait(timeout=10) == 0
+    assert "Traceback" not in loop.output()
+
+
+def test_learn_ignores_a_touch_keeps_watching_without_stdin_and_stops_on_ctrl_c(copy):
+    with LearnLoop(copy, stdin=subprocess.DEVNULL) as loop:
+        loop.verdict_after(0)
+        loop.wait_for(lambda text: "keys are off; still watching" in text, 10, "stdin ended")
+        mark = loop.mark()
+        later = time.time() + 10
+        os.utime(exercise(copy), (later, later))  # saved without a change
+        time.sleep(1.0)  # ten polls
+        assert "grading" not in loop.output()[mark:], "a touch was graded again"
+        exercise(copy).write_text(only_todo_2_done(copy), encoding="utf-8")
+        assert "PASS  health_check_calls_total" in loop.verdict_after(mark)
+        loop.process.send_signal(signal.SIGINT)
+        assert loop.process.wait(timeout=10) == 0
+    output = loop.output()
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    assert output.rstrip().endswith("Stopped. Run python3 scripts/dev.py learn to carry on.")
+
+
+def processes_running(path):
+    """The command lines of running processes that mention `path`."""
+    ps = ["ps", "-A", "-ww", "-o", "args="]  # -ww: whole lines, whatever COLUMNS says
+    listing = subprocess.run(ps, capture_output=True, text=True).stdout
+    return [line for line in listing.splitlines() if str(path) in line]
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"], ids=["ctrl-c", "kill"])
+def test_stopping_learn_while_it_grades_leaves_no_app_behind(copy, stop):
+    with LearnLoop(copy) as loop:
+        loop.verdict_after(0)
+        mark = loop.mark()
+        loop.press("")  # Enter: grade again
+        loop.wait_for(lambda text: "grading again" in text[mark:], 10, "a new grade")
+        loop.wait_for(lambda _: processes_running(exercise(copy)), 10, "the app under grading")
+        loop.process.send_signal(getattr(signal, stop))
+        assert loop.process.wait(timeout=15) == 0
+    assert "Traceback" not in loop.output()
+    deadline = time.monotonic() + 5
+    while processes_running(exercise(copy)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_running(exercise(copy)) == []
+
+
+def test_hint_gives_the_next_hint_each_time(copy):
+    hints = hints_of(copy, 1)
+    for number, hint in enumerate(hints, start=1):
+        code, stdout, stderr = run_dev(copy, "hint", "01")
+        assert code == 0, stdout + stderr
+        assert f"Hint {number} of {len(hints)} for TODO 1" in stdout and hint in flat(stdout)
+    code, stdout, _ = run_dev(copy, "hint", "01")
+    assert f"No hints left for TODO 1 (page_visits_total): here are the {len(hints)} again" in (
+        stdout
+    )
+    code, stdout, _ = run_dev(copy, "reset", "01")  # a fresh start: the hints start over
+    code, stdout, _ = run_dev(copy, "hint", "01")
+    assert "Hint 1 of" in stdout
+
+
+# --- the pieces ----------------------------------------------------------------
+
+
+def test_anchors_follow_githubs_rules():
+    import dev
+
+    assert dev.slug("Step 3: counting what goes wrong") == "step-3-counting-what-goes-wrong"
+    assert dev.slug("Limits & Retries") == "limits--retries"
+    assert dev.slug("The metric type: `Counter`") == "the-metric-type-counter"
+    assert dev.slug("See [the docs](https://example.com)") == "see-the-docs"
+
+
+def test_the_pass_message_names_the_step_that_runs_app_py(tmp_path):
+    repo = copy_repository(tmp_path / "repo")
+    dev = load_dev(repo)
+    readme = repo / LESSON / "README.md"
+    assert dev.solution_section(dev.find_lesson("01")) == ANCHOR
+    # A second heading with the same words gets GitHub's "-1".
+    text = readme.read_text(encoding="utf-8")
+    readme.write_text(
+        text.replace("## Step 3:", "## Step 3: counting what goes wrong\n\n## Step 3:")
+    )
+    assert dev.solution_section(dev.find_lesson("01")) == f"{ANCHOR}-1"
