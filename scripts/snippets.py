@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from prometheus_client.parser import text_string_to_metric_families
 
 TIMESTAMP_WINDOW_SECONDS = 3600
+# A duration _sum this many times the lesson's is no slow machine: milliseconds.
+# Only for sums of at least MILLISECONDS_FLOOR seconds: tiny sums of fast requests
+# can grow many times over on a busy laptop.
+MILLISECONDS_FACTOR = 100
+MILLISECONDS_FLOOR = 0.1
 # Metrics the client exports by itself: never what a learner's typo turned a name into.
 DEFAULT_COLLECTOR_PREFIXES = ("python_", "process_")
 
@@ -68,10 +73,14 @@ def depends_on_clock(name, types):
     return None
 
 
-def plausible(kind, value, now):
+def plausible(kind, value, now, expected):
     if kind == "timestamp":
         return now - TIMESTAMP_WINDOW_SECONDS <= value <= now + 60
-    return value >= 0
+    return value >= 0 and not in_milliseconds(value, expected)
+
+
+def in_milliseconds(value, expected):
+    return expected >= MILLISECONDS_FLOOR and value > MILLISECONDS_FACTOR * expected
 
 
 def value_hint(expected, actual, types):
@@ -79,6 +88,11 @@ def value_hint(expected, actual, types):
     kind = depends_on_clock(name, types)
     if kind == "timestamp":
         return "expected a Unix time in seconds close to now: set it with set_to_current_time()"
+    if kind == "duration" and in_milliseconds(actual.value, expected.value):
+        return (
+            f"the total duration is {actual.value:g}, the lesson's about {expected.value:.3g}: "
+            "in milliseconds? Prometheus durations are in seconds, as .time() observes them"
+        )
     if kind == "duration":
         return "a total duration cannot be negative: time with .time(), in seconds"
     if name.endswith("_bucket"):
@@ -142,7 +156,11 @@ def same_value(expected, actual, types, now):
     if expected.name == "#":
         return expected.text == actual.text
     kind = depends_on_clock(expected.name, types)
-    return plausible(kind, actual.value, now) if kind else expected.value == actual.value
+    return (
+        plausible(kind, actual.value, now, expected.value)
+        if kind
+        else expected.value == actual.value
+    )
 
 
 def compare(expected_text, actual_text, types=None, now=None):

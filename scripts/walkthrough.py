@@ -215,8 +215,7 @@ class Walk:
         url = f"http://127.0.0.1:{port}"
         command = [sys.executable, workshop.FAKE_GITHUB, "--port", port]
         with workshop.running(command, f"{url}/health", lambda answer: answer.ok) as server:
-            pass
-        first_line = server.output().splitlines()[0] + "\n"
+            first_line = server.output().splitlines()[0] + "\n"  # before its log is deleted
         return first_line.replace(url, f"http://127.0.0.1:{STAND_IN_PORT}")
 
 

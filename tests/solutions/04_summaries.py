@@ -1,0 +1,93 @@
+"""Lesson 04's exercise, solved one TODO at a time (for tests/test_exercises.py).
+
+The format is 01_counters.py's: TODOS[k] maps the start of each `# TODO k:` line
+in 04_summaries/exercise.py to the code that replaces it; IMPORTS replaces the
+starter's prometheus_client import; CLOSE_BUT_WRONG are answers a learner could
+write that look right but are not: (what is wrong, {marker: code} on top of
+every TODO solved, a hint fragment the grader must print).
+
+solve() replaces comment lines only, and a `with` block must take the starter's
+next line (the lookup) as its body: TIME_THE_LOOKUP ends in a backslash, which
+joins that line to it, `with ...: outcome, status, body = ...`, as a learner's
+indented block would be.
+"""
+
+LESSON_TYPES = ["Summary("]
+IMPORTS = {
+    "from prometheus_client import make_wsgi_app": (
+        "from prometheus_client import Counter, Histogram, Summary, make_wsgi_app"
+    ),
+}
+HELP = '"Time spent looking a repository up on GitHub, failed lookups included."'
+SUMMARY = f'LOOKUP_DURATION = Summary(\n    "github_lookup_duration_seconds",\n    {HELP},\n)'
+TIME_THE_LOOKUP = "with LOOKUP_DURATION.time():  \\"
+COUNT = "GITHUB_LOOKUPS.labels(outcome=outcome).inc()"
+TODOS = {
+    1: {
+        "# TODO 1: create": SUMMARY,
+        "# TODO 1: time the lookup": TIME_THE_LOOKUP,
+    },
+    2: {
+        "# TODO 2: create": (
+            'GITHUB_LOOKUPS = Counter("github_lookups", "GitHub lookups, by how they ended.", '
+            '["outcome"])\n'
+            "for outcome in github.OUTCOMES:\n"
+            "    GITHUB_LOOKUPS.labels(outcome=outcome)"
+        ),
+        "# TODO 2: count this lookup": COUNT,
+    },
+}
+CLOSE_BUT_WRONG = [
+    (
+        "a histogram instead of a summary",
+        {"# TODO 1: create": SUMMARY.replace("Summary(", "Histogram(")},
+        "the metric type differs",
+    ),
+    (
+        "the seed's labels kept: method and endpoint",
+        {
+            "# TODO 1: create": SUMMARY.replace(
+                f"{HELP},\n", f'{HELP},\n    ["method", "endpoint"],\n'
+            ),
+            "# TODO 1: time the lookup": (
+                'with LOOKUP_DURATION.labels(method="GET", endpoint="/repos").time():  \\'
+            ),
+        },
+        "the labels differ: expected {}, the app has {'",
+    ),
+    (
+        "the unit left out of the name",
+        {
+            "# TODO 1: create": SUMMARY.replace(
+                '"github_lookup_duration_seconds"', '"github_lookup_duration"'
+            )
+        },
+        "github_lookup_duration_seconds_count is missing but github_lookup_duration_count is there",
+    ),
+    (
+        "the outcome counted inside the timed block, and again after it",
+        # The block written out in full; `if False:` then takes the starter's own
+        # lookup line as its body, so that the lookup still runs once.
+        {
+            "# TODO 1: time the lookup": (
+                "with LOOKUP_DURATION.time():\n"
+                "    outcome, status, body = github.fetch_repository(owner, repo)\n"
+                "    " + COUNT + "\n"
+                "if False:  \\"
+            ),
+        },
+        "higher than expected: .inc() called twice?",
+    ),
+    (
+        "only the successful lookups timed",
+        {
+            "# TODO 1: time the lookup": "started = time.perf_counter()",
+            "# TODO 1: create": "import time\n\n" + SUMMARY,
+            "# TODO 2: count this lookup": (
+                'if outcome == "ok":\n'
+                "    LOOKUP_DURATION.observe(time.perf_counter() - started)\n" + COUNT
+            ),
+        },
+        "the number of observations differs",
+    ),
+]
