@@ -1,8 +1,9 @@
-"""scripts/dev.py: its commands as a learner types them, in a copy of the repository.
+"""scripts/dev.py: its commands as a learner types them, in a copy of the repository;
+then a few of the pieces behind them, alone.
 
-Every test runs in its own copy under tmp_path (tests run in parallel and must not
-touch the repository). `learn` runs for real: the copy's .venv links to this one's,
-and the grader grades the copy's exercise.py.
+Every command runs in its own copy under tmp_path (tests run in parallel and must
+not touch the repository). `learn` runs for real: the copy's .venv links to this
+one's (scripts/learn_driver.py), and the grader grades the copy's exercise.py.
 """
 
 import json
@@ -15,7 +16,10 @@ import time
 
 import pytest
 import workshop
-from bench_learn import LearnLoop, copy_repository, learning_copy, load_dev
+from learn_driver import LearnLoop, copy_repository, learning_copy, venv_setup_of
+from lessons import Lesson
+from pass_message import slug, solution_section
+from progress import Progress
 
 pytestmark = pytest.mark.skipif(
     os.name == "nt", reason="links a .venv and sends POSIX signals; CI runs on Linux"
@@ -37,9 +41,14 @@ def copy(tmp_path):
 
 
 @pytest.fixture
-def bare_copy(tmp_path):
+def repo(tmp_path):
+    """A copy of the repository without a .venv, for the commands that need none."""
+    return copy_repository(tmp_path / "repo")
+
+
+@pytest.fixture
+def bare_copy(repo):
     """A copy whose .venv/bin/python only notes its calls: any install attempt shows."""
-    repo = copy_repository(tmp_path / "repo")
     python = repo / ".venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
     python.write_text(FAKE_PYTHON)
@@ -79,13 +88,10 @@ def starter(repo):
     return repo / "scripts" / "starters" / f"{LESSON}.py"
 
 
-def progress(repo):
-    """The copy's .workshop/progress.json, read as dev.py reads it."""
-    return load_dev(repo).Progress.load()
-
-
-def lesson_01(repo):
-    return load_dev(repo).find_lesson("01")
+def saved_progress(repo):
+    """Lesson 01's part of the copy's .workshop/progress.json."""
+    text = (repo / ".workshop" / "progress.json").read_text(encoding="utf-8")
+    return json.loads(text)["lessons"]["01"]
 
 
 def hints_of(repo, todo):
@@ -153,8 +159,8 @@ def test_a_wrong_command_line_is_one_line_and_exit_2(bare_copy, args):
 def test_the_dev_stamp_counts_for_the_lessons_requirements(bare_copy):
     """`dev.py test` installs requirements-dev.txt, which includes requirements.txt:
     `start` and `learn` then need no pip (no network) either."""
-    dev = load_dev(bare_copy)
-    dev.stamp("requirements-dev.txt").write_text(dev.requirements_hash())
+    setup = venv_setup_of(bare_copy)
+    setup.stamp("requirements-dev.txt").write_text(setup.requirements_hash())
     code, _, stderr = run_dev(bare_copy, "start", "1")
     assert code == 1, stderr  # the stand-in python exits 1
     assert calls(bare_copy) == [str(bare_copy / LESSON / "app.py")]
@@ -184,10 +190,9 @@ def test_learn_after_every_exercise_says_so_without_installing(bare_copy):
 
 
 def test_a_broken_progress_file_starts_afresh(tmp_path, capsys):
-    repo = copy_repository(tmp_path / "repo")
-    (repo / ".workshop").mkdir()
-    (repo / ".workshop" / "progress.json").write_text('{"lessons": [')
-    assert progress(repo).data == {"lessons": {}}
+    path = tmp_path / "progress.json"
+    path.write_text('{"lessons": [')
+    assert Progress.load(path).data == {"lessons": {}}
     assert "cannot read progress.json" in capsys.readouterr().out
 
 
@@ -211,14 +216,12 @@ def reset_and_check(repo):
     assert len(list((repo / ".workshop" / "backup").iterdir())) == 1
 
 
-def test_reset_restores_the_starter_without_git(tmp_path):
-    repo = copy_repository(tmp_path / "repo")
+def test_reset_restores_the_starter_without_git(repo):
     assert not (repo / ".git").exists()
     reset_and_check(repo)
 
 
-def test_reset_restores_the_starter_with_git_not_the_last_commit(tmp_path):
-    repo = copy_repository(tmp_path / "repo")
+def test_reset_restores_the_starter_with_git_not_the_last_commit(repo):
     git = ["git", "-c", "user.name=Learner", "-c", "user.email=learner@example.com"]
     subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
     exercise(repo).write_text(only_todo_2_done(repo), encoding="utf-8")
@@ -227,8 +230,7 @@ def test_reset_restores_the_starter_with_git_not_the_last_commit(tmp_path):
     reset_and_check(repo)
 
 
-def test_reset_brings_back_a_deleted_exercise(tmp_path):
-    repo = copy_repository(tmp_path / "repo")
+def test_reset_brings_back_a_deleted_exercise(repo):
     exercise(repo).unlink()
     code, stdout, _ = run_dev(repo, "reset", "1")
     assert code == 0 and "Kept" not in stdout
@@ -261,21 +263,21 @@ def test_learn_grades_each_save_gives_hints_and_points_at_the_next_lesson(copy):
         # h: the first hint of the first failing TODO (1), and only that one.
         mark = loop.mark()
         loop.press("h")
-        answer = flat(loop.wait_for(lambda text: "Hint 1 of" in text[mark:], 10, "a hint")[mark:])
+        answer = flat(loop.output_after(mark, "Hint 1 of"))
         first_hint, second_hint, *_ = hints_of(copy, 1)
         assert "Hint 1 of 3 for TODO 1 (page_visits_total):" in answer
         assert first_hint in answer and second_hint not in answer
         assert not any(hint in answer for hint in hints_of(copy, 2))
-        assert progress(copy).hints_shown(lesson_01(copy), 1) == 1
+        assert saved_progress(copy)["hints_shown"] == {"1": 1}
 
         # The reference solution passes: done, with where to read on and go next.
         mark = loop.mark()
         exercise(copy).write_bytes((copy / LESSON / "app.py").read_bytes())
         loop.verdict_after(mark, passing=4)
-        message = loop.wait_for(lambda text: NEXT_COMMAND in text[mark:], 10, "the pass message")
-        for where in (f"{LESSON}/app.py", ANCHOR, NEXT_COMMAND):
-            assert where in message[mark:]
-        assert progress(copy).is_done(lesson_01(copy))
+        message = loop.output_after(mark, NEXT_COMMAND)
+        for where in (f"{LESSON}/app.py", ANCHOR):
+            assert where in message
+        assert saved_progress(copy)["done"] is True
 
         loop.press("q")
         assert loop.process.wait(timeout=10) == 0
@@ -285,7 +287,7 @@ def test_learn_grades_each_save_gives_hints_and_points_at_the_next_lesson(copy):
 def test_learn_ignores_a_touch_keeps_watching_without_stdin_and_stops_on_ctrl_c(copy):
     with LearnLoop(copy, stdin=subprocess.DEVNULL) as loop:
         loop.verdict_after(0)
-        loop.wait_for(lambda text: "keys are off; still watching" in text, 10, "stdin ended")
+        loop.output_after(0, "keys are off; still watching")
         mark = loop.mark()
         later = time.time() + 10
         os.utime(exercise(copy), (later, later))  # saved without a change
@@ -301,7 +303,8 @@ def test_learn_ignores_a_touch_keeps_watching_without_stdin_and_stops_on_ctrl_c(
 
 
 def processes_running(path):
-    """The command lines of running processes that mention `path`."""
+    """The command lines of running processes that mention `path`: the grader grading
+    it (check.py ... --file PATH) and the app it started (python PATH)."""
     ps = ["ps", "-A", "-ww", "-o", "args="]  # -ww: whole lines, whatever COLUMNS says
     listing = subprocess.run(ps, capture_output=True, text=True).stdout
     return [line for line in listing.splitlines() if str(path) in line]
@@ -313,15 +316,15 @@ def test_stopping_learn_while_it_grades_leaves_no_app_behind(copy, stop):
         loop.verdict_after(0)
         mark = loop.mark()
         loop.press("")  # Enter: grade again
-        loop.wait_for(lambda text: "grading again" in text[mark:], 10, "a new grade")
-        loop.wait_for(lambda _: processes_running(exercise(copy)), 10, "the app under grading")
+        loop.output_after(mark, "grading again")
+        loop.wait_for(
+            lambda _: len(processes_running(exercise(copy))) >= 2, 10, "the grader and its app"
+        )
         loop.process.send_signal(getattr(signal, stop))
         assert loop.process.wait(timeout=15) == 0
+        # dev.py waits for its grader to stop the app: when dev.py is gone, so are they.
+        assert processes_running(exercise(copy)) == []
     assert "Traceback" not in loop.output()
-    deadline = time.monotonic() + 5
-    while processes_running(exercise(copy)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert processes_running(exercise(copy)) == []
 
 
 def test_hint_gives_the_next_hint_each_time(copy):
@@ -330,12 +333,12 @@ def test_hint_gives_the_next_hint_each_time(copy):
         code, stdout, stderr = run_dev(copy, "hint", "01")
         assert code == 0, stdout + stderr
         assert f"Hint {number} of {len(hints)} for TODO 1" in stdout and hint in flat(stdout)
-    code, stdout, _ = run_dev(copy, "hint", "01")
+    _, stdout, _ = run_dev(copy, "hint", "01")
     assert f"No hints left for TODO 1 (page_visits_total): here are the {len(hints)} again" in (
         stdout
     )
-    code, stdout, _ = run_dev(copy, "reset", "01")  # a fresh start: the hints start over
-    code, stdout, _ = run_dev(copy, "hint", "01")
+    run_dev(copy, "reset", "01")  # a fresh start: the hints start over
+    _, stdout, _ = run_dev(copy, "hint", "01")
     assert "Hint 1 of" in stdout
 
 
@@ -343,22 +346,19 @@ def test_hint_gives_the_next_hint_each_time(copy):
 
 
 def test_anchors_follow_githubs_rules():
-    import dev
-
-    assert dev.slug("Step 3: counting what goes wrong") == "step-3-counting-what-goes-wrong"
-    assert dev.slug("Limits & Retries") == "limits--retries"
-    assert dev.slug("The metric type: `Counter`") == "the-metric-type-counter"
-    assert dev.slug("See [the docs](https://example.com)") == "see-the-docs"
+    assert slug("Step 3: counting what goes wrong") == "step-3-counting-what-goes-wrong"
+    assert slug("Limits & Retries") == "limits--retries"
+    assert slug("The metric type: `Counter`") == "the-metric-type-counter"
+    assert slug("See [the docs](https://example.com)") == "see-the-docs"
 
 
 def test_the_pass_message_names_the_step_that_runs_app_py(tmp_path):
-    repo = copy_repository(tmp_path / "repo")
-    dev = load_dev(repo)
-    readme = repo / LESSON / "README.md"
-    assert dev.solution_section(dev.find_lesson("01")) == ANCHOR
+    lesson = Lesson(tmp_path / LESSON)
+    lesson.folder.mkdir()
+    text = (workshop.ROOT / LESSON / "README.md").read_text(encoding="utf-8")
+    (lesson.folder / "README.md").write_text(text, encoding="utf-8")
+    assert solution_section(lesson) == ANCHOR
     # A second heading with the same words gets GitHub's "-1".
-    text = readme.read_text(encoding="utf-8")
-    readme.write_text(
-        text.replace("## Step 3:", "## Step 3: counting what goes wrong\n\n## Step 3:")
-    )
-    assert dev.solution_section(dev.find_lesson("01")) == f"{ANCHOR}-1"
+    doubled = text.replace("## Step 3:", "## Step 3: counting what goes wrong\n\n## Step 3:")
+    (lesson.folder / "README.md").write_text(doubled, encoding="utf-8")
+    assert solution_section(lesson) == f"{ANCHOR}-1"

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 import workshop
-from bench_learn import LearnLoop, learning_copy
 from conftest import require_binary
+from learn_driver import LearnLoop, learning_copy
 
 README = (workshop.ROOT / "README.md").read_text(encoding="utf-8")
 QUICK_START = README[README.index("## Quick start") : README.index("### Windows")]

@@ -1,0 +1,76 @@
+"""Grading a lesson's exercise.py with scripts/check.py, for `learn` and `hint`."""
+
+import os
+import re
+import signal
+import subprocess
+from dataclasses import dataclass
+
+from lessons import ROOT
+from venv_setup import venv_python
+
+CHECK = ROOT / "scripts" / "check.py"
+STOP_SECONDS = 5  # how long an interrupted grader may take to stop its app before it is killed
+# The lines of check.py's output that the loop reads: "01_counters: 1/4 snippets pass",
+# and one per snippet, "  PASS  health_check_calls_total (1 lines)".
+SUMMARY = re.compile(r"^\d\d_\w+: (\d+/\d+) snippets pass", re.MULTILINE)
+VERDICT = re.compile(r"^  (PASS|FAIL)  (\S+)(?: \(|$)", re.MULTILINE)
+
+
+@dataclass
+class Grade:
+    passed: bool
+    output: str
+    score: str  # "1/4" from the summary line (snippets passing/compared); None without one
+    verdicts: dict  # {pattern: True when it passes} for every snippet the grader compared
+    finished: bool  # False: the grader itself did not end normally (see its output)
+
+
+def grade_exercise(lesson):
+    """Grade the lesson's exercise.py with check.py, in the .venv's Python."""
+    command = [str(venv_python()), str(CHECK), lesson.number, "--file", str(lesson.exercise)]
+    # Its own process group: a Ctrl-C at the terminal reaches dev.py only, which then
+    # asks the grader to stop, so that it stops the app it started.
+    options = {"start_new_session": True}
+    if os.name == "nt":
+        options = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        **options,
+    )
+    try:
+        output, _ = process.communicate()
+    except BaseException:  # Ctrl-C or kill while grading
+        stop_grader(process)
+        raise
+    return read_grade(output.decode("utf-8", errors="replace"), process.returncode)
+
+
+def read_grade(text, returncode):
+    summary = SUMMARY.search(text)
+    return Grade(
+        passed=returncode == 0,
+        output=text,
+        score=summary[1] if summary else None,
+        verdicts={match[2]: match[1] == "PASS" for match in VERDICT.finditer(text)},
+        finished=returncode in (0, 1) and summary is not None,
+    )
+
+
+def stop_grader(process):
+    """Interrupt the grader as Ctrl-C would: it then stops its app before it exits."""
+    if process.poll() is None:
+        if os.name == "nt":
+            process.send_signal(signal.CTRL_BREAK_EVENT)
+        else:
+            process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
