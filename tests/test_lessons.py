@@ -91,7 +91,8 @@ def test_readme_sections_come_in_the_same_order(lesson):
 @lesson_params
 def test_python_in_the_readme_is_copied_from_the_file_its_step_runs(lesson):
     """Each ```python excerpt comes verbatim from the app its section starts (or,
-    when the section starts none, the app running since an earlier section)."""
+    when the section starts none, the app running since an earlier section), or
+    from one of the lesson's own modules beside it."""
     text = lesson.readme.read_text(encoding="utf-8")
     starts = [
         (command.block.start, command.match["file"])
@@ -107,9 +108,18 @@ def test_python_in_the_readme_is_copied_from_the_file_its_step_runs(lesson):
         ]
         earlier = [file for position, file in starts if position < block.start()]
         source_file = (same_section or earlier or ["?"])[0]
-        source = (workshop.ROOT / source_file).read_text(encoding="utf-8")
+        sources = [workshop.ROOT / source_file, *helper_modules(lesson)]
         excerpt = textwrap.dedent(block["code"]).strip()
-        assert excerpt in source, f"not a verbatim excerpt of {source_file}:\n{excerpt}"
+        assert any(excerpt in path.read_text(encoding="utf-8") for path in sources), (
+            f"not a verbatim excerpt of {source_file} or of {[p.name for p in sources[1:]]}:\n"
+            f"{excerpt}"
+        )
+
+
+def helper_modules(lesson):
+    """The lesson's own modules beside its apps (github.py, gunicorn_conf.py)."""
+    apps = {*app_files(lesson), lesson.exercise, lesson.folder / "traffic.py"}
+    return [path for path in code_files(lesson) if path not in apps]
 
 
 @app_file_params

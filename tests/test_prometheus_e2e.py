@@ -473,3 +473,41 @@ def test_rule_files_load_in_the_config_for_tests(tmp_path):
     result = subprocess.run([promtool, "check", "config", str(config)], capture_output=True)
     assert result.returncode == 0
     assert b"rules" in result.stdout
+
+
+# --- lesson 06: the bug, as Prometheus sees it ---------------------------------------------
+
+FALSE_RESETS = "resets(http_requests_total[5m])"  # the query 06's README shows for the bug
+RESETS_SECONDS = 40  # ~40 scrapes: each lands on one of two workers, one way or the other
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn does not run on Windows: use WSL")
+def test_lesson_06_without_multiprocess_mode_shows_false_resets_and_with_it_none(tmp_path):
+    """Issue 12: two workers without multiprocess mode answer scrapes with two different
+    counts, so Prometheus sees a counter go down: resets that never happened. The same
+    app in multiprocess mode, scraped just as often, shows none."""
+    require_binary("prometheus")
+    lesson = workshop.find_lesson("06")
+    assert FALSE_RESETS in promql_blocks(lesson.readme.read_text(encoding="utf-8"))
+    with ExitStack() as stack:
+        broken = stack.enter_context(workshop.lesson_running(lesson, env={"MULTIPROC": "off"}))
+        fixed = stack.enter_context(workshop.lesson_running(lesson))
+        ports = {name: urlsplit(url).port for name, url in (("off", broken), ("on", fixed))}
+        prometheus_url = stack.enter_context(prometheus_running(tmp_path, ports.values()))
+        for port in ports.values():
+            wait_for_scrape(prometheus_url, port, after=0)
+        send_traffic_to_all(lesson, [broken, fixed])
+
+        def resets(name):
+            instance = f'instance="127.0.0.1:{ports[name]}"'
+            promql = FALSE_RESETS.replace(
+                "http_requests_total", f"http_requests_total{{{instance}}}"
+            )
+            return sum(float(series["value"][1]) for series in query(prometheus_url, promql))
+
+        deadline = time.monotonic() + RESETS_SECONDS
+        while resets("off") == 0:
+            assert time.monotonic() < deadline, f"no false reset within {RESETS_SECONDS} s"
+            time.sleep(0.5)
+        wait_for_scrape(prometheus_url, ports["on"], after=time.time())
+        assert resets("on") == 0

@@ -1,0 +1,71 @@
+"""Send lesson 06's traffic to the running app: the same requests every time.
+
+Run:  python 06_multiprocess/traffic.py [--url http://127.0.0.1:5000]
+"""
+
+import argparse
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+LESSON = "06_multiprocess"
+# (method, path, how many times, the status the app should answer)
+# /work?ms=N sleeps N ms: 300 ms lands in the 0.5 s bucket, 600 ms in the 1 s
+# bucket, each with 0.2 s or more to spare on a busy laptop.
+TRAFFIC = [
+    ("GET", "/", 6, 200),
+    ("GET", "/work?ms=300", 2, 200),
+    ("GET", "/work?ms=600", 1, 200),
+    ("GET", "/work?ms=9999", 1, 400),
+]
+START = f"python {LESSON}/app.py"
+DEFAULT = "http://127.0.0.1:5000"
+
+
+def check_the_app_answers(url):
+    """Stop with one line, before sending anything, when no lesson app answers at url."""
+    try:
+        response = requests.get(f"{url}/metrics", timeout=5)
+    except requests.ConnectionError:
+        sys.exit(f"traffic.py: nothing answers at {url}: start the app first: {START}")
+    except requests.RequestException as error:
+        sys.exit(f"traffic.py: cannot ask {url} ({error.__class__.__name__}): try --url {DEFAULT}")
+    if not response.headers.get("Content-Type", "").startswith("text/plain"):
+        server = response.headers.get("Server", "unknown")
+        sys.exit(
+            f"traffic.py: {url}/metrics is not a lesson's metrics (HTTP {response.status_code}, "
+            f"Server: {server}): another program has the port (on macOS, often the AirPlay "
+            "Receiver). Start the app with PORT=5001 and use --url http://127.0.0.1:5001"
+        )
+
+
+def send(url, method, path, times, expected_status):
+    """Send one row of TRAFFIC; return the line to print and whether every answer was right."""
+    statuses = [requests.request(method, url + path, timeout=10).status_code for _ in range(times)]
+    right = all(status == expected_status for status in statuses)
+    verdict = "ok" if right else f"expected {expected_status}!"
+    width = max(len(path) for _, path, _, _ in TRAFFIC)
+    return f"{method:<4} {path:<{width}}  x{times}  -> {statuses[-1]} {verdict}", right
+
+
+def main():
+    parser = argparse.ArgumentParser(description=f"Send lesson {LESSON}'s traffic.")
+    parser.add_argument("--url", default=DEFAULT, help="where the app runs (default: %(default)s)")
+    url = parser.parse_args().url.rstrip("/")
+    check_the_app_answers(url)
+    try:
+        # The rows at the same time, as several users would: the workers share them.
+        # Each row's requests go one after another.
+        with ThreadPoolExecutor(max_workers=len(TRAFFIC)) as pool:
+            results = list(pool.map(lambda row: send(url, *row), TRAFFIC))  # in TRAFFIC's order
+    except requests.RequestException as error:
+        sys.exit(f"traffic.py: the app stopped answering ({error.__class__.__name__}): restart it")
+    for line, _ in results:
+        print(line)
+    if not all(right for _, right in results):
+        sys.exit(f"traffic.py: some answers were not the expected ones: is {LESSON} running?")
+
+
+if __name__ == "__main__":
+    main()
