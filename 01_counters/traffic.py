@@ -48,15 +48,23 @@ def send(url, method, path, times, expected_status):
     return f"{method:<4} {path:<{width}}  x{times}  -> {statuses[-1]} {verdict}", right
 
 
+def run(url):
+    """Send TRAFFIC to the app at url: (line to print, whether right) for each row.
+
+    Stops with one line (SystemExit) when no lesson app answers. The grader calls
+    this too, in its own process.
+    """
+    check_the_app_answers(url)
+    try:
+        return [send(url, *row) for row in TRAFFIC]
+    except requests.RequestException as error:
+        sys.exit(f"traffic.py: the app stopped answering ({error.__class__.__name__}): restart it")
+
+
 def main():
     parser = argparse.ArgumentParser(description=f"Send lesson {LESSON}'s traffic.")
     parser.add_argument("--url", default=DEFAULT, help="where the app runs (default: %(default)s)")
-    url = parser.parse_args().url.rstrip("/")
-    check_the_app_answers(url)
-    try:
-        results = [send(url, *row) for row in TRAFFIC]
-    except requests.RequestException as error:
-        sys.exit(f"traffic.py: the app stopped answering ({error.__class__.__name__}): restart it")
+    results = run(parser.parse_args().url.rstrip("/"))
     for line, _ in results:
         print(line)
     if not all(right for _, right in results):

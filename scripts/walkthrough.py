@@ -151,6 +151,7 @@ class Walk:
             stack.enter_context(workshop.fake_github()) if lesson.uses_github else None
         )
         self.app = None  # (ExitStack of the app, its URL)
+        self.app_file = None
 
     def readme_ports(self, text):
         text = text.replace(self.url, f"http://127.0.0.1:{APP_PORT}") if self.app else text
@@ -177,6 +178,7 @@ class Walk:
             )
         )
         self.app = (app_stack, url)
+        self.app_file = self.lesson.folder.parent / match["file"]
         return ""
 
     def stop(self):
@@ -191,7 +193,10 @@ class Walk:
 
     def traffic(self, match):
         lesson = workshop.Lesson(self.lesson.folder.parent / match["folder"])
-        return workshop.send_traffic(lesson, self.url)
+        traffic = workshop.run_traffic(lesson, self.url)  # the command itself, as written
+        if traffic.returncode != 0:
+            raise workshop.TrafficFailed(f"{match[0]} failed: {traffic.stdout}{traffic.stderr}")
+        return traffic.stdout
 
     def grep(self, match):
         return workshop.grep(workshop.scrape(self.url), match["pattern"])
@@ -227,8 +232,12 @@ def same_output(command, shown, actual, types):
     return shown == actual
 
 
-def walk(lesson):
-    """Run every command of the lesson's README; a Result for each, problems included."""
+def walk(lesson, after_traffic=None):
+    """Run every command of the lesson's README; a Result for each, problems included.
+
+    after_traffic(app file, its URL), when given, is called after each traffic run
+    and returns a list of problems: a test's extra look at every app the README runs.
+    """
     text = lesson.readme.read_text(encoding="utf-8")
     lesson_commands = commands(text)
     results = [Result(None, None, problems_in_the_text(lesson_commands))]
@@ -247,6 +256,8 @@ def walk(lesson):
                 continue
             if command.kind == "check":
                 check_verdict(command, result)
+            if command.kind == "traffic" and after_traffic:
+                result.problems += after_traffic(state.app_file, state.url)
             varies = command.block.marker and command.block.marker["kind"] == "output varies"
             if command.shown and not varies:
                 types = snippets.sample_types(workshop.scrape(state.url)) if state.app else {}
@@ -267,5 +278,5 @@ def check_verdict(command, result):
         result.problems.append(f"{command.line} should {expected}:\n{result.actual}")
 
 
-def problems(lesson):
-    return [problem for result in walk(lesson) for problem in result.problems]
+def problems(lesson, after_traffic=None):
+    return [problem for result in walk(lesson, after_traffic) for problem in result.problems]

@@ -5,6 +5,7 @@ Standard library plus requests and prometheus_client only, so it runs
 anywhere the lessons run (Windows included: no curl or grep needed).
 """
 
+import importlib.util
 import os
 import re
 import signal
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
@@ -383,19 +385,44 @@ def run_traffic(lesson, url, timeout=60):
 
 
 def send_traffic(lesson, url, timeout=60):
-    """Run traffic.py; its output, or TrafficFailed with a one-line reason."""
-    try:
-        traffic = run_traffic(lesson, url, timeout)
-    except subprocess.TimeoutExpired:
+    """Send the lesson's traffic to url, as `python NN_topic/traffic.py --url url` would;
+    the lines it prints, or TrafficFailed with a one-line reason.
+
+    It calls traffic.py's run() in this process (a thread, so that it can be given
+    up on after `timeout` seconds): a grade then costs no second Python start.
+    """
+    outcome = {}
+
+    def run():
+        try:
+            outcome["results"] = load_module(lesson.folder / "traffic.py").run(url)
+        except SystemExit as stop:  # traffic.py's own one-line reasons
+            outcome["error"] = str(stop.code)
+        except Exception as error:  # a learner's edit may break it any way at all
+            outcome["error"] = f"{error.__class__.__name__}: {error}"
+
+    worker = threading.Thread(target=run, daemon=True)  # daemon: never keeps the grader alive
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
         raise TrafficFailed(
             f"{lesson.name}/traffic.py did not finish within {timeout:g} s: "
             "does the app answer every request (no endless loop or sleep)?"
-        ) from None
-    if traffic.returncode != 0:
-        wrong = [line for line in traffic.stdout.splitlines() if line.endswith("!")]
-        why = traffic.stderr.strip().splitlines()[-1:]  # its one-line reason
-        raise TrafficFailed(f"{lesson.name}/traffic.py failed: " + " | ".join(wrong + why))
-    return traffic.stdout
+        )
+    if "error" in outcome:
+        raise TrafficFailed(f"{lesson.name}/traffic.py failed: {outcome['error']}")
+    wrong = [line for line, right in outcome["results"] if not right]
+    if wrong:
+        raise TrafficFailed(f"{lesson.name}/traffic.py got other answers: " + " | ".join(wrong))
+    return "".join(line + "\n" for line, _ in outcome["results"])
+
+
+def load_module(path):
+    """The Python file at path, loaded afresh as a module (not added to sys.modules)."""
+    spec = importlib.util.spec_from_file_location(f"_{path.parent.name}_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def scrape(url):

@@ -78,7 +78,7 @@ def test_every_step_answers_the_traffic_and_counts_the_list(app_file):
 
 
 WORKERS = 16
-ROUNDS = 40
+ROUNDS = 15
 
 
 def add_and_remove(url, worker, next_round):

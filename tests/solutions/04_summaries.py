@@ -56,15 +56,6 @@ CLOSE_BUT_WRONG = [
         "the labels differ: expected {}, the app has {'",
     ),
     (
-        "the unit left out of the name",
-        {
-            "# TODO 1: create": SUMMARY.replace(
-                '"github_lookup_duration_seconds"', '"github_lookup_duration"'
-            )
-        },
-        "github_lookup_duration_seconds_count is missing but github_lookup_duration_count is there",
-    ),
-    (
         "the outcome counted inside the timed block, and again after it",
         # The block written out in full; `if False:` then takes the starter's own
         # lookup line as its body, so that the lookup still runs once.
