@@ -1,7 +1,7 @@
 """The lessons as the learner's commands name them: by number, 01, 02, ...
 
-Standard library only, for scripts/dev.py: that is why this is not the Lesson
-of scripts/workshop.py, which needs requests.
+Standard library only, for scripts/dev.py, which runs before anything is
+installed; scripts/workshop.py uses the same Lesson.
 """
 
 import re
@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STARTERS = ROOT / "scripts" / "starters"
 LESSON_FOLDER = re.compile(r"\d\d_\w+")
 
 
@@ -20,6 +19,8 @@ class UsageError(Exception):
 
 @dataclass(frozen=True)
 class Lesson:
+    """A lesson folder, NN_topic/, and the files the tools look for in it."""
+
     folder: Path
 
     @property
@@ -31,17 +32,38 @@ class Lesson:
         return self.name[:2]
 
     @property
+    def readme(self):
+        return self.folder / "README.md"
+
+    @property
+    def app(self):
+        return self.folder / "app.py"
+
+    @property
     def exercise(self):
         return self.folder / "exercise.py"
 
     @property
     def starter(self):
-        return STARTERS / f"{self.name}.py"
+        """The pristine exercise that `dev.py reset` restores, kept beside the scripts."""
+        return self.folder.parent / "scripts" / "starters" / f"{self.name}.py"
 
     @property
     def ready(self):
-        """Whether the lesson has its exercise yet (they arrive one lesson at a time)."""
+        """Whether the lesson has its exercise yet."""
         return self.exercise.is_file() or self.starter.is_file()
+
+    @property
+    def uses_github(self):
+        """Whether the app calls the GitHub API: it then runs against the offline stand-in."""
+        return (self.folder / "github.py").is_file()
+
+    def snippet_file(self, pattern):
+        return self.folder / "expected" / f"{pattern}.txt"
+
+    def snippet_patterns(self):
+        """The patterns the grader checks: one per file in expected/."""
+        return sorted(path.stem for path in (self.folder / "expected").glob("*.txt"))
 
 
 def all_lessons():

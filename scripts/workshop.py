@@ -16,10 +16,10 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from lessons import Lesson
 from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,43 +30,6 @@ CURL_GREP = "curl -s http://127.0.0.1:5000/metrics | grep "
 STOP_SECONDS = 5  # how long a stopped process may take to exit before it is killed
 # The last line of a Python traceback: "TypeError: 'int' object is not callable".
 TRACEBACK_END = re.compile(r"^(?:\w+\.)*\w*(?:Error|Exception)\b.*$", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Lesson:
-    folder: Path
-
-    @property
-    def name(self):
-        return self.folder.name
-
-    @property
-    def number(self):
-        return self.name[:2]
-
-    @property
-    def readme(self):
-        return self.folder / "README.md"
-
-    @property
-    def app(self):
-        return self.folder / "app.py"
-
-    @property
-    def exercise(self):
-        return self.folder / "exercise.py"
-
-    @property
-    def uses_github(self):
-        """Whether the app calls the GitHub API: it then runs against the offline stand-in."""
-        return (self.folder / "github.py").is_file()
-
-    def snippet_file(self, pattern):
-        return self.folder / "expected" / f"{pattern}.txt"
-
-    def snippet_patterns(self):
-        """The patterns the grader checks: one per file in expected/."""
-        return sorted(path.stem for path in (self.folder / "expected").glob("*.txt"))
 
 
 def all_lessons(root=ROOT):
