@@ -183,7 +183,9 @@ def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
         assert list(tmp_path.glob("workshop-prometheus-*")), "no data folder in TMPDIR"
         process.send_signal(getattr(signal, stop))
         stdout, stderr = process.communicate(timeout=20)
-        time.sleep(0.2)  # let the kernel reap the stopped Prometheus
+        deadline = time.monotonic() + 10  # the stopped Prometheus may take a moment to exit
+        while not process_group_is_gone(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert process_group_is_gone(process.pid), "Prometheus was left running"
     finally:
         with contextlib.suppress(ProcessLookupError):
