@@ -18,17 +18,13 @@ import workshop
 
 
 def app_snippets(lesson, results):
-    """{pattern: output} of the grep commands run while the lesson's app.py was the app."""
-    outputs, current = {}, None
-    for result in results:
-        command = result.command
-        if command is None:
-            continue
-        if command.kind == "start":
-            current = lesson.folder.parent / command.match["file"]
-        elif command.kind == "grep" and current == lesson.app:
-            outputs[command.match["pattern"]] = result.actual
-    return outputs
+    """{snippet: output} of the grep commands run on app.py as the grader runs it."""
+    actual = {id(result.command): result.actual for result in results if result.command}
+    commands = [result.command for result in results if result.command]
+    return {
+        snippet: actual[id(command)]
+        for snippet, command in walkthrough.grader_snippets(lesson, commands).items()
+    }
 
 
 def refreshed_readme(text, results):
@@ -58,12 +54,11 @@ def capture(lesson):
     empty = [pattern for pattern, output in outputs.items() if not output]
     if empty:
         sys.exit(f"capture.py: grep {empty[0]} finds nothing in {lesson.name}'s /metrics")
-    expected_folder = lesson.snippet_file("x").parent
-    expected_folder.mkdir(exist_ok=True)
-    for stale in expected_folder.glob("*.txt"):  # snippets the README no longer shows
-        stale.unlink()
-    for pattern, output in outputs.items():
-        lesson.snippet_file(pattern).write_text(output, encoding="utf-8", newline="\n")
+    for stale in lesson.snippet_patterns():  # snippets the README no longer shows
+        lesson.snippet_file(stale).unlink()
+    for snippet, output in outputs.items():
+        lesson.snippet_file(snippet).parent.mkdir(parents=True, exist_ok=True)
+        lesson.snippet_file(snippet).write_text(output, encoding="utf-8", newline="\n")
     text = lesson.readme.read_text(encoding="utf-8")
     lesson.readme.write_text(refreshed_readme(text, results), encoding="utf-8", newline="\n")
     print(f"{lesson.name}: captured {len(outputs)} snippets and the README's outputs")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import snippets
 import workshop
+from lessons import grep_pattern
 
 DEFAULT_TRAFFIC_TIMEOUT = 60
 
@@ -28,7 +29,8 @@ def verdict(pattern, expected, mismatches):
     count = len(expected.splitlines())
     if not mismatches:
         return [f"  PASS  {pattern} ({count} lines)"]
-    lines = [f"  FAIL  {pattern} ({len(mismatches)} differences from the {count} lines expected)"]
+    differences = f"{len(mismatches)} difference{'s' if len(mismatches) > 1 else ''}"
+    lines = [f"  FAIL  {pattern} ({differences} from the {count} lines expected)"]
     last_hint = None
     for mismatch in mismatches:
         lines.append(f"        expected: {mismatch.expected or '(nothing)'}")
@@ -37,6 +39,11 @@ def verdict(pattern, expected, mismatches):
             lines.append(f"        hint:     {mismatch.hint}")
         last_hint = mismatch.hint
     return lines
+
+
+def names(snippet_text):
+    """The sample names a snippet shows."""
+    return snippets.sample_types(snippet_text).keys()
 
 
 def read_expected(lesson):
@@ -60,14 +67,16 @@ def grade(lesson, app_file, traffic_timeout):
     if isinstance(expected, str):
         return [*lines, f"  FAIL  {expected}"], False
     try:
-        exposition = workshop.run_lesson_once(lesson, app_file, traffic_timeout)
+        scrapes = workshop.run_lesson_once(lesson, app_file, traffic_timeout)
     except (workshop.ServerFailed, workshop.TrafficFailed) as error:
         return [*lines, f"  FAIL  {error}"], False
-    types = snippets.sample_types(exposition)
     passed = 0
-    for pattern, text in expected.items():
-        mismatches = snippets.compare(text, workshop.grep(exposition, pattern), types)
-        lines += verdict(pattern, text, mismatches)
+    for snippet, text in expected.items():
+        exposition = scrapes.of(snippet)
+        others = {name for other, t in expected.items() if other != snippet for name in names(t)}
+        shown = workshop.grep(exposition, grep_pattern(snippet))
+        mismatches = snippets.compare(text, shown, snippets.sample_types(exposition), None, others)
+        lines += verdict(snippet, text, mismatches)
         passed += not mismatches
     seconds = time.monotonic() - started
     lines.append(f"{lesson.name}: {passed}/{len(expected)} snippets pass ({seconds:.1f} s)")

@@ -11,6 +11,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON_FOLDER = re.compile(r"\d\d_\w+")
+AT_START = "at_start"  # expected/at_start/: snippets of a fresh app, before any traffic
+
+
+def grep_pattern(snippet):
+    """The word a snippet greps for: "at_start/application_state" -> "application_state"."""
+    return snippet.rsplit("/", 1)[-1]
+
+
+def at_start(snippet):
+    return snippet.startswith(f"{AT_START}/")
 
 
 class UsageError(Exception):
@@ -58,12 +68,17 @@ class Lesson:
         """Whether the app calls the GitHub API: it then runs against the offline stand-in."""
         return (self.folder / "github.py").is_file()
 
-    def snippet_file(self, pattern):
-        return self.folder / "expected" / f"{pattern}.txt"
+    def snippet_file(self, snippet):
+        return self.folder / "expected" / f"{snippet}.txt"
 
     def snippet_patterns(self):
-        """The patterns the grader checks: one per file in expected/."""
-        return sorted(path.stem for path in (self.folder / "expected").glob("*.txt"))
+        """The snippets the grader checks, one per file in expected/: "PATTERN" is what
+        `grep PATTERN` prints after the traffic, "at_start/PATTERN" right after a start."""
+        expected = self.folder / "expected"
+        return sorted(
+            path.relative_to(expected).with_suffix("").as_posix()
+            for path in [*expected.glob("*.txt"), *expected.glob(f"{AT_START}/*.txt")]
+        )
 
 
 def all_lessons():

@@ -72,9 +72,9 @@ def build_command(config, data_dir, port, binary="prometheus"):
 
 def print_welcome(port):
     url = f"http://{HOST}:{port}"
-    print(f"Prometheus UI: {url}")
-    print(f"  Status -> Targets ('Target health' in Prometheus 3): is {HOST}:5000 UP?")
-    print(f"  Query home_page_visits_total on {url}/graph")
+    print(f"Prometheus UI: {url}  (what to run beside it: prometheus/README.md)")
+    print(f"  Is {HOST}:5000 UP? {url}/classic/targets (Debian/Ubuntu), /targets elsewhere")
+    print("  Then query page_visits_total (lesson 01) or github_lookups_total (lesson 03)")
     print("Press Ctrl-C to stop; the data is thrown away.")
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import requests
 import snippets
 import workshop
+from lessons import AT_START
 
 FENCE = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```[ \t]*\n", re.MULTILINE | re.DOTALL)
 MARKER = re.compile(r"<!-- (?P<kind>not run|output varies): (?P<reason>[^>]+?) -->\s*$")
@@ -280,3 +281,24 @@ def check_verdict(command, result):
 
 def problems(lesson, after_traffic=None):
     return [problem for result in walk(lesson, after_traffic) for problem in result.problems]
+
+
+GRADER_SETTINGS = {"GITHUB_API_URL"}  # what the grader sets too when it starts the app
+
+
+def grader_snippets(lesson, lesson_commands):
+    """{snippet: the command} for the `curl | grep` commands the README runs on app.py as
+    the grader starts it: "PATTERN" after the traffic, "at_start/PATTERN" before any."""
+    found, grader_app, traffic_sent = {}, False, False
+    for command in lesson_commands:
+        if command.kind == "start":
+            settings = {setting.split("=")[0] for setting in command.match["env"].split()}
+            app_file = lesson.folder.parent / command.match["file"]
+            grader_app = app_file == lesson.app and settings <= GRADER_SETTINGS
+            traffic_sent = False
+        elif command.kind == "traffic":
+            traffic_sent = True
+        elif command.kind == "grep" and grader_app:
+            pattern = command.match["pattern"]
+            found[pattern if traffic_sent else f"{AT_START}/{pattern}"] = command
+    return found

@@ -16,10 +16,11 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from lessons import Lesson
+from lessons import Lesson, at_start
 from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -407,11 +408,22 @@ def grep(text, pattern):
     return "".join(line + "\n" for line in text.splitlines() if pattern in line)
 
 
+@dataclass(frozen=True)
+class Scrapes:
+    at_start: str  # /metrics of the fresh app
+    after_traffic: str  # /metrics after one run of traffic.py
+
+    def of(self, snippet):
+        return self.at_start if at_start(snippet) else self.after_traffic
+
+
 def run_lesson_once(lesson, app_file=None, traffic_timeout=60):
-    """Fresh start, one run of traffic.py, one scrape: what every snippet is taken from."""
+    """Fresh start, a scrape, one run of traffic.py, a scrape: what every snippet is
+    taken from."""
     with lesson_started(lesson, app_file=app_file) as (url, app):
         try:
+            fresh = scrape(url)
             send_traffic(lesson, url, traffic_timeout)
-            return scrape(url)
+            return Scrapes(fresh, scrape(url))
         except TrafficFailed as error:
             raise TrafficFailed(f"{error}{its_error(app)}") from None

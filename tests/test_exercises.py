@@ -20,7 +20,7 @@ def grade(lesson, path):
     lines, _ = check.grade(lesson, path, traffic_timeout=60)
     verdicts = {}
     for line in lines:
-        if match := re.match(r"  (PASS|FAIL)  ([\w:]+)", line):
+        if match := re.match(r"  (PASS|FAIL)  ([\w:/]+)", line):
             verdicts[match[2]] = match[1]
     return verdicts, "\n".join(lines)
 

@@ -127,10 +127,8 @@ def test_every_app_file_has_at_most_50_lines_of_code(lesson, app_file):
     assert lines_of_code(app_file) <= MAX_LINES_OF_CODE
 
 
-@lesson_params
+@pytest.mark.parametrize("lesson", FLASK_SERVED, ids=by_name)
 def test_the_serving_code_is_the_same_in_every_app_file(lesson):
-    if lesson not in FLASK_SERVED:
-        pytest.skip("served by gunicorn, not by Flask's app.run()")
     model = serving_tail(workshop.find_lesson("01").app)
     for path in [*app_files(lesson), lesson.exercise]:
         if path.is_file():
@@ -162,15 +160,11 @@ def test_lesson_code_imports_only_its_folder_flask_prometheus_client_requests_st
 def test_the_grader_checks_exactly_what_the_readme_shows_for_app_py(lesson):
     """Every expected/ snippet is a `curl | grep` the README runs on app.py, shown as is."""
     text = lesson.readme.read_text(encoding="utf-8")
-    shown, current = {}, None
-    for command in walkthrough.commands(text):
-        if command.kind == "start":
-            current = lesson.folder.parent / command.match["file"]
-        elif command.kind == "grep" and current == lesson.app and command.shown:
-            shown[command.match["pattern"]] = command.shown.body
+    shown = walkthrough.grader_snippets(lesson, walkthrough.commands(text))
     assert sorted(shown) == lesson.snippet_patterns()
-    for pattern, output in shown.items():
-        assert output == lesson.snippet_file(pattern).read_text(encoding="utf-8"), pattern
+    for snippet, command in shown.items():
+        assert command.shown, f"no output shown under: {command.line}"
+        assert command.shown.body == lesson.snippet_file(snippet).read_text("utf-8"), snippet
 
 
 def test_no_url_uses_localhost():

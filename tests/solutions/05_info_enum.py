@@ -36,6 +36,11 @@ TODOS = {
 }
 CLOSE_BUT_WRONG = [
     (
+        "the enum never put in running at start-up",
+        {"# TODO 2: start-up is over": "pass"},
+        'application_state{application_state="loading"}',
+    ),
+    (
         "the Info named with _info, as tutorials do",
         {"# TODO 1: create": INFO.replace('"application"', '"application_info"') + INFO_LABELS},
         "application_info_info is there",
@@ -48,7 +53,7 @@ CLOSE_BUT_WRONG = [
     (
         "the route always sets running, not the state named",
         {"# TODO 2: put the enum in the state `name`": 'APP_STATE.state("running")'},
-        'application_state{application_state="running"} counted 1 more',
+        'application_state{application_state="running"} is 1 higher',
     ),
     (
         "the info-style gauge never set to 1",
