@@ -51,7 +51,7 @@ CLOSE_BUT_WRONG = [
                 "    MultiProcessCollector(registry)"
             )
         },
-        "an extra line the lesson does not have",
+        "answered from the registry of one worker",
     ),
     (
         "counted in, never out",
