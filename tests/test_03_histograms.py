@@ -1,6 +1,8 @@
-"""Lesson 03 against the offline GitHub stand-in, over HTTP: every failure path
-of the lookup (shared with lesson 04, see github_lessons.py), where each lookup
-lands among the histogram's buckets, step 1's default buckets, and traffic.py."""
+"""Lesson 03 against the offline GitHub stand-in, over HTTP: the GitHub client's
+own behaviour (run here only, for lessons 03 and 04: see ClientTests in
+github_lessons.py), what app.py does with each lookup (run for 04 too), where
+each lookup lands among the histogram's buckets, step 1's default buckets, and
+traffic.py."""
 
 import runpy
 import time
@@ -10,11 +12,12 @@ import pytest
 import workshop
 from github_lessons import (
     COUNT,
-    LOOKUPS,
     REQUEST_TIMEOUT,
     TEST_TIMEOUT_SECONDS,
     TIMER,
-    LookupTests,
+    ClientTests,
+    TimerTests,
+    assert_every_lookup_counted_once,
     delay,
     samples,
 )
@@ -29,8 +32,6 @@ DELAYS = sorted(
     | {seconds for seconds, _ in fake_github.REPOSITORIES.values() if seconds < 5}
     | {failure[0] for failure in fake_github.FAILURES.values()}
 )
-# One followed redirect takes two delays: it has no bucket of its own to stay in.
-BUCKETED_LOOKUPS = [lookup for lookup in LOOKUPS if lookup[0] != "/repos/fake/moved"]
 
 
 def bucket_key(le):
@@ -63,43 +64,45 @@ def load_traffic():
     return runpy.run_path(str(LESSON.folder / "traffic.py"), run_name="traffic")["TRAFFIC"]
 
 
-class TestLesson03(LookupTests):
+def assert_the_traffic_lands_in_the_buckets_of_its_delays(url, bounds):
+    """Send traffic.py's table to the app at url: every row answers as expected,
+    and its lookups land in exactly the buckets of their delays."""
+    traffic = load_traffic()
+    before = samples(url)
+    started = time.monotonic()
+    output = workshop.send_traffic(LESSON, url, timeout=REQUEST_TIMEOUT * 2)
+    seconds = time.monotonic() - started
+    after = samples(url)
+    assert [line.split()[-1] for line in output.splitlines()] == ["ok"] * len(traffic)
+    lookups = traffic_lookups(traffic)
+    assert after[COUNT] - before.get(COUNT, 0) == len(lookups)
+    assert_every_lookup_counted_once(after)
+    added = {le: value - buckets(before).get(le, 0) for le, value in buckets(after).items()}
+    assert added == expected_buckets(lookups, bounds)
+    # The rows go at the same time: far less than the lookups one after another.
+    assert seconds < 0.7 * sum(lookups)
+
+
+class TestLesson03(ClientTests, TimerTests):
     LESSON = "03"
+
+    def check_the_timer_type(self, bucket_changes, seconds):
+        """A histogram: the observation is in the bucket of `seconds` and every
+        one above it, +Inf included, and in no other."""
+        at_or_above = [bound for bound in LESSON_BUCKETS if bound >= seconds]
+        assert bucket_changes == {bucket_key(le): 1 for le in [*map(str, at_or_above), "+Inf"]}
 
     def test_the_app_uses_the_lessons_buckets(self, app):
         assert set(buckets(samples(app))) == {str(bound) for bound in LESSON_BUCKETS} | {"+Inf"}
 
-    @pytest.mark.parametrize("path, status, outcome", BUCKETED_LOOKUPS)
-    def test_each_lookup_lands_in_the_bucket_of_its_delay(self, app, path, status, outcome):
-        response, _, changed = self.lookup(app, path)
-        assert response.status_code == status
-        bucket_changes = self.assert_timed_once_as(changed, outcome, delay(path))
-        at_or_above = [bound for bound in LESSON_BUCKETS if bound >= delay(path)]
-        assert bucket_changes == {bucket_key(le): 1 for le in [*map(str, at_or_above), "+Inf"]}
-
-    def test_a_timed_out_lookup_lands_in_the_bucket_of_the_timeout(self, app):
-        response, _, changed = self.lookup(app, "/repos/fake/slow")
-        assert response.status_code == 504
-        bucket_changes = self.assert_timed_once_as(changed, "timeout", TEST_TIMEOUT_SECONDS)
-        assert bucket_changes == {bucket_key(le): 1 for le in ("2.5", "+Inf")}
+    def test_the_traffic_lands_in_the_buckets_of_its_delays(self, app):
+        assert_the_traffic_lands_in_the_buckets_of_its_delays(app, LESSON_BUCKETS)
 
 
-@pytest.mark.parametrize(
-    "app_file, bounds", [("app.py", LESSON_BUCKETS), ("step1_default_buckets.py", DEFAULT_BUCKETS)]
-)
-def test_the_traffic_lands_in_the_buckets_of_its_delays(app_file, bounds):
-    traffic = load_traffic()
-    with workshop.lesson_running(LESSON, app_file=LESSON.folder / app_file) as url:
-        started = time.monotonic()
-        output = workshop.send_traffic(LESSON, url, timeout=REQUEST_TIMEOUT * 2)
-        seconds = time.monotonic() - started
-        values = samples(url)
-    assert [line.split()[-1] for line in output.splitlines()] == ["ok"] * len(traffic)
-    lookups = traffic_lookups(traffic)
-    assert values[COUNT] == len(lookups)
-    assert buckets(values) == expected_buckets(lookups, bounds)
-    # The rows go at the same time: far less than the lookups one after another.
-    assert seconds < 0.7 * sum(lookups)
+def test_step_1s_traffic_lands_in_the_default_buckets():
+    step_1 = LESSON.folder / "step1_default_buckets.py"
+    with workshop.lesson_running(LESSON, app_file=step_1) as url:
+        assert_the_traffic_lands_in_the_buckets_of_its_delays(url, DEFAULT_BUCKETS)
 
 
 @pytest.mark.parametrize("bounds", [LESSON_BUCKETS, DEFAULT_BUCKETS], ids=["lesson", "default"])
