@@ -1,11 +1,19 @@
 """Lesson 06's behaviour, against the real app served by gunicorn, and the claims
-its README makes about prometheus_client's multiprocess mode (0.26.0)."""
+its README makes about prometheus_client's multiprocess mode (0.26.0).
+
+Starting gunicorn (a master and its workers, each importing Flask and
+prometheus_client) is what costs here. One app, shared, serves every test that
+only reads it or compares its metrics before and after; a test starts its own
+only for a fresh start (the wipe at restart, Ctrl-C, a bad setting), another
+mode (MULTIPROC=off) or another file (step 3). What the client library does
+without a server is checked in this process.
+"""
 
 import os
+import re
 import signal
 import struct
 import sys
-import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -13,10 +21,12 @@ from contextlib import contextmanager
 import pytest
 import requests
 import workshop
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Enum, Gauge, Info, Summary
+from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics
 from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.values import MultiProcessValue
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="gunicorn does not run on Windows: use WSL"
@@ -26,23 +36,40 @@ LESSON = workshop.find_lesson("06")
 CONF = LESSON.folder / "gunicorn_conf.py"
 STEP3 = LESSON.folder / "step3_other_metric_types.py"
 NO_LABELS = frozenset()
+BOOTED = re.compile(r"Booting worker with pid: (\d+)")
+SHARED_WORKERS = 3  # two busy with slow requests, one to answer the scrapes
 
 
 def home(status="200", route="/"):
     return ("http_requests_total", frozenset({("route", route), ("status", status)}))
 
 
+def duration_count(route):
+    return ("http_request_duration_seconds_count", frozenset({("route", route)}))
+
+
 INPROGRESS = ("http_inprogress_requests", NO_LABELS)
 
 
 @contextmanager
-def app(tmp_path, port=None, app_file=None, **settings):
-    """The app on a free port (or `port`); yields (URL, its multiprocess folder).
+def gunicorn(tmp_path, port=None, app_file=None, ctrl_c=False, **settings):
+    """app.py (or app_file) served by gunicorn on a free port (or `port`), serving
+    once this is entered; yields (its URL, its Server, its multiprocess folder).
 
-    TMPDIR: gunicorn_conf.py makes its folder in the temporary directory."""
-    env = {"TMPDIR": str(tmp_path), **settings}
-    with workshop.lesson_app(LESSON, port=port, app_file=app_file, env=env) as url:
-        yield url, tmp_path / f"prometheus-multiproc-{url.rsplit(':', 1)[1]}"
+    TMPDIR: gunicorn_conf.py makes its folder in the temporary directory.
+    ctrl_c=True: the test will send it SIGINT."""
+
+    @contextmanager
+    def start(chosen):
+        url = f"http://127.0.0.1:{chosen}"
+        command = [sys.executable, app_file or LESSON.app]
+        env = workshop.app_env(LESSON, chosen, env={"TMPDIR": str(tmp_path), **settings})
+        ready = f"{url}/metrics"
+        with workshop.running(command, ready, workshop.metrics_served, env, ctrl_c=ctrl_c) as app:
+            yield url, app, tmp_path / f"prometheus-multiproc-{chosen}"
+
+    with workshop.on_free_ports(start, port) as started:
+        yield started
 
 
 def get_all(url, paths, clients=10):
@@ -51,7 +78,18 @@ def get_all(url, paths, clients=10):
 
 
 def pids_in(folder):
+    """Every process that has a file in the folder, alive or dead."""
     return {int(path.stem.rsplit("_", 1)[1]) for path in folder.glob("*.db")}
+
+
+def booted_workers(app):
+    """The pid of every worker gunicorn has started."""
+    return {int(pid) for pid in BOOTED.findall(app.output())}
+
+
+def live_pids(folder):
+    """The live workers: child_exit removes a dead worker's livesum gauge file."""
+    return {int(path.stem.rsplit("_", 1)[1]) for path in folder.glob("gauge_livesum_*.db")}
 
 
 def group_is_gone(pgid):
@@ -75,38 +113,223 @@ def wait_for(condition, timeout=10.0):
     pytest.fail(f"not within {timeout} s: {condition.__doc__ or condition}")
 
 
-# --- exact across workers --------------------------------------------------------
+def press_ctrl_c(app, folder, to_group, workers=2):
+    """SIGINT to the whole group, as a terminal's Ctrl-C does, or to the master alone
+    (kill -INT): gunicorn stops, no worker is left, on_exit removes the folder.
+
+    Sent once the app is idle: every worker has started, and has had time to finish
+    the last answer it sent (a worker that SIGINT, or the master's SIGQUIT, stops in
+    the middle of an answer logs gunicorn's "Error handling request" traceback)."""
+
+    def every_worker_started():
+        """every worker gunicorn booted has imported the app and written its files"""
+        booted = booted_workers(app)
+        return len(booted) == workers and booted <= pids_in(folder)
+
+    wait_for(every_worker_started)
+    time.sleep(0.5)
+    if to_group:
+        os.killpg(app.process.pid, signal.SIGINT)
+    else:
+        app.process.send_signal(signal.SIGINT)
+    assert app.process.wait(timeout=15) == 0
+    wait_for(lambda: group_is_gone(app.process.pid), timeout=5)
+    output = app.output()
+    assert "Traceback" not in output, output
+    assert "Handling signal: int" in output and "Shutting down: Master" in output
+    assert not folder.exists(), "on_exit removes the folder"
 
 
-def test_every_scrape_shows_the_exact_totals_whichever_worker_answers(tmp_path):
-    with app(tmp_path) as (url, folder):
-        answers = get_all(url, ["/"] * 300 + ["/work?ms=0"] * 100 + ["/work?ms=-1"] * 20)
-        assert sorted({answer.status_code for answer in answers}) == [200, 400]
-        for _ in range(10):
-            values = workshop.sample_values(url)
-            assert values[home()] == 300
-            assert values[home(route="/work")] == 100
-            assert values[home("400", "/work")] == 20
-            assert values[("http_request_duration_seconds_count", frozenset({("route", "/")}))]
-            assert values[INPROGRESS] == 0
-        assert len(pids_in(folder)) >= 2, "both workers wrote their files"
+# --- one app, shared: each test compares before and after ------------------------------
 
 
-def test_the_master_writes_no_metric_file_and_the_workers_write_theirs(tmp_path):
-    port = workshop.free_port()
-    command = [sys.executable, LESSON.app]
-    env = workshop.app_env(LESSON, port, env={"TMPDIR": str(tmp_path)})
-    ready = f"http://127.0.0.1:{port}/metrics"
-    with workshop.running(command, ready, workshop.is_prometheus_text, env) as server:
-        folder = tmp_path / f"prometheus-multiproc-{port}"
-        pids = wait_for(lambda: len(pids_in(folder)) == 2 and pids_in(folder))
-        assert server.process.pid not in pids
-        assert f"the workers write their metrics to {folder}" in server.output()
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """(URL, Server, folder) of one app.py with 3 workers, for the tests that only read
+    it or measure differences. Each test leaves it idle, with 3 live workers."""
+    with gunicorn(tmp_path_factory.mktemp("shared"), WORKERS=str(SHARED_WORKERS)) as started:
+        yield started
+
+
+def added(before, after):
+    """How much each sample grew from one scrape to the next."""
+    return {key: value - before.get(key, 0) for key, value in after.items()}
+
+
+def test_every_scrape_shows_the_exact_totals_whichever_worker_answers(shared):
+    url, _, _ = shared
+    before = workshop.sample_values(url)
+    answers = get_all(url, ["/"] * 300 + ["/work?ms=0"] * 100 + ["/work?ms=-1"] * 20)
+    assert sorted({answer.status_code for answer in answers}) == [200, 400]
+    for _ in range(10):
+        values = workshop.sample_values(url)
+        more = added(before, values)
+        assert more[home()] == 300
+        assert more[home(route="/work")] == 100
+        assert more[home("400", "/work")] == 20
+        assert more[duration_count("/")] == 300
+        assert values[INPROGRESS] == 0
+
+
+def test_the_master_writes_no_metric_file_and_every_worker_writes_its_own(shared):
+    _, app, folder = shared
+
+    def every_worker_and_only_they_wrote_files():
+        """the folder holds the files of every worker gunicorn booted, and no others"""
+        booted = booted_workers(app)
+        return len(booted) >= SHARED_WORKERS and pids_in(folder) == booted and booted
+
+    pids = wait_for(every_worker_and_only_they_wrote_files)
+    assert app.process.pid not in pids
+    assert f"the workers write their metrics to {folder}" in app.output()
+
+
+def test_the_app_has_its_three_families_and_no_created_process_or_python_series(shared):
+    url, _, _ = shared
+    workshop.send_traffic(LESSON, url)
+    families = list(text_string_to_metric_families(workshop.scrape(url)))
+    assert {family.name for family in families} == {
+        "http_requests",
+        "http_request_duration_seconds",
+        "http_inprogress_requests",
+    }
+    names = {sample.name for family in families for sample in family.samples}
+    assert not [name for name in names if name.endswith("_created")]
+    assert not [name for name in names if name.startswith(("process_", "python_"))]
+
+
+def test_in_progress_is_the_sum_over_the_live_workers(shared):
+    url, _, folder = shared
+    wait_for(lambda: len(live_pids(folder)) == SHARED_WORKERS)  # every worker has started
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        slow = [pool.submit(requests.get, f"{url}/work?ms=3000", timeout=30) for _ in "ab"]
+
+        def two_in_progress():
+            """the gauge shows the 2 sleeping requests (the third worker answers)"""
+            return workshop.sample_values(url)[INPROGRESS] == 2
+
+        wait_for(two_in_progress, timeout=2.5)
+        assert [answer.result().status_code for answer in slow] == [200, 200]
+    assert workshop.sample_values(url)[INPROGRESS] == 0
+
+
+def test_a_worker_killed_in_a_request_is_forgotten_by_the_livesum_gauge(shared):
+    """child_exit -> mark_process_dead: the dead worker's 1 does not stay in the sum,
+    and its counts stay in the totals."""
+    url, _, folder = shared
+    wait_for(lambda: len(live_pids(folder)) == SHARED_WORKERS)
+    counted = requests_counted(workshop.sample_values(url))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        doomed = pool.submit(requests.get, f"{url}/work?ms=5000", timeout=30)
+
+        def one_in_progress():
+            """the slow request is in progress"""
+            return workshop.sample_values(url)[INPROGRESS] == 1
+
+        wait_for(one_in_progress, timeout=4)
+        busy = [pid for pid in live_pids(folder) if gauge_value(folder, pid) == 1]
+        assert len(busy) == 1
+        os.kill(busy[0], signal.SIGKILL)
+        with pytest.raises(requests.ConnectionError):
+            doomed.result()
+
+    def back_to_zero():
+        """the gauge is 0 again and the killed worker's gauge file is gone"""
+        values = workshop.sample_values(url)
+        gone = not (folder / f"gauge_livesum_{busy[0]}.db").exists()
+        return gone and values[INPROGRESS] == 0 and values
+
+    values = wait_for(back_to_zero)
+    assert (folder / f"counter_{busy[0]}.db").exists(), "its counts stay in the totals"
+    assert requests_counted(values) == counted
+    wait_for(lambda: len(live_pids(folder)) == SHARED_WORKERS)  # gunicorn started another
+
+
+def requests_counted(values):
+    return {key: value for key, value in values.items() if key[0] == "http_requests_total"}
+
+
+def gauge_value(folder, pid):
+    path = folder / f"gauge_livesum_{pid}.db"
+    if not path.exists():
+        return None
+    return sum(value for _, value, _, _ in MmapedDict.read_all_values_from_file(str(path)))
+
+
+def test_an_empty_file_in_the_folder_does_not_break_the_scrape(shared):
+    """gunicorn_conf.py's workaround for prometheus_client issue 1199: a file that a
+    worker has created but not sized yet (or left so when it was killed)."""
+    url, _, folder = shared
+    before = workshop.sample_values(url)[home()]
+    empty = folder / "counter_4000001.db"
+    empty.touch()
+    try:
+        get_all(url, ["/"] * 3)
+        assert requests.get(f"{url}/metrics", timeout=5).status_code == 200
+        assert workshop.sample_values(url)[home()] == before + 3
+    finally:
+        empty.unlink()
+
+
+def test_a_bad_ms_is_a_400_with_a_reason_and_counted_as_one(shared):
+    url, app, _ = shared
+    logged = len(app.output())
+    for query in ["", "?ms=", "?ms=abc", "?ms=-1", "?ms=5001", "?ms=1e3"]:
+        before = workshop.sample_values(url).get(home("400", "/work"), 0)
+        response = requests.get(f"{url}/work{query}", timeout=10)
+        reason = {"error": "ms must be a whole number of milliseconds, 0 to 5000"}
+        assert (response.status_code, response.json()) == (400, reason), query
+        values = workshop.sample_values(url)
+        assert values[home("400", "/work")] == before + 1, query
+        assert values[INPROGRESS] == 0
+        assert not [key for key in values if ("status", "500") in key[1]]
+    assert "Traceback" not in app.output()[logged:]
+
+
+def test_the_edges_of_ms_are_accepted(shared):
+    url, _, _ = shared
+    assert requests.get(f"{url}/work?ms=0", timeout=10).json() == {"slept_ms": 0}
+    assert requests.get(f"{url}/work?ms=00", timeout=10).json() == {"slept_ms": 0}
+
+
+def test_unknown_paths_are_counted_under_one_route_not_the_raw_path(shared):
+    url, _, _ = shared
+    before = workshop.sample_values(url).get(home("404", "unmatched"), 0)
+    for path in ("/no-such-page", "/wp-login.php", "/work/../../etc/passwd"):
+        assert requests.get(url + path, timeout=10).status_code == 404
+    assert workshop.sample_values(url)[home("404", "unmatched")] == before + 3
+    scrape = workshop.scrape(url)
+    assert "wp-login" not in scrape and "passwd" not in scrape
+
+
+def test_the_step3_app_shows_what_multiprocess_mode_drops_in_a_folder_of_its_own(shared):
+    """Step 3's side trip; and two apps at once (it and the shared app.py, in the same
+    temporary directory) never share a folder: neither sees the other's metrics."""
+    url, _, folder = shared
+    before = workshop.sample_values(url)
+    with gunicorn(folder.parent, app_file=STEP3) as (step3, _, step3_folder):
+        workshop.send_traffic(LESSON, step3)
+        values = workshop.sample_values(step3)
+        assert step3_folder != folder and step3_folder.is_dir()
+    names = {name for name, _ in values}
+    assert not {name for name in names if name.startswith(("app_build", "app_state"))}
+    assert values[("app_queue_jobs", NO_LABELS)] == 0  # set_function: never called
+    assert values[("http_response_size_bytes_count", NO_LABELS)] == 10  # traffic.py's requests
+    assert "http_response_size_bytes_sum" in names
+    assert not {name for name in names if name.endswith("_created")}
+    started = [labels for name, labels in values if name == "worker_start_time_seconds"]
+    assert len(started) == 2 and all(dict(labels).keys() == {"pid"} for labels in started)
+    assert home()[0] not in names
+    assert workshop.sample_values(url) == before, "the shared app saw none of it"
+    assert not step3_folder.exists(), "on_exit removes the folder when gunicorn is stopped"
+
+
+# --- apps of their own: another mode, a fresh start, Ctrl-C ------------------------------
 
 
 def test_multiproc_off_each_worker_shows_its_own_share(tmp_path):
     """The bug of step 1: each scrape shows one worker's counts, and the two disagree."""
-    with app(tmp_path, MULTIPROC="off") as (url, folder):
+    with gunicorn(tmp_path, MULTIPROC="off") as (url, _, folder):
         get_all(url, ["/"] * 41, clients=4)  # odd: the workers cannot have as many each
         seen = {}  # the worker's counter's _created time (its identity) -> its count of GET /
 
@@ -124,79 +347,11 @@ def test_multiproc_off_each_worker_shows_its_own_share(tmp_path):
         assert "process_cpu_seconds_total" in scrape  # the answering worker's own registry
 
 
-def test_the_fixed_app_has_no_created_process_or_python_metrics(tmp_path):
-    with app(tmp_path) as (url, _):
-        get_all(url, ["/"] * 5)
-        names = {name for name, _ in workshop.sample_values(url)}
-    assert names, "no metric at all"
-    assert not [name for name in names if name.endswith("_created")]
-    assert not [name for name in names if name.startswith(("process_", "python_"))]
-
-
-# --- the in-progress gauge ---------------------------------------------------------
-
-
-def test_in_progress_is_the_sum_over_the_live_workers(tmp_path):
-    with app(tmp_path, WORKERS="3") as (url, folder):
-        wait_for(lambda: len(pids_in(folder)) == 3)  # every worker has started
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            slow = [pool.submit(requests.get, f"{url}/work?ms=3000", timeout=30) for _ in "ab"]
-
-            def two_in_progress():
-                """the gauge shows the 2 sleeping requests (the third worker answers)"""
-                return workshop.sample_values(url)[INPROGRESS] == 2
-
-            wait_for(two_in_progress, timeout=2.5)
-            assert [answer.result().status_code for answer in slow] == [200, 200]
-        assert workshop.sample_values(url)[INPROGRESS] == 0
-
-
-def test_a_worker_killed_in_a_request_is_forgotten_by_the_livesum_gauge(tmp_path):
-    """child_exit -> mark_process_dead: the dead worker's 1 does not stay in the sum."""
-    with app(tmp_path) as (url, folder):
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            doomed = pool.submit(requests.get, f"{url}/work?ms=5000", timeout=30)
-
-            def one_in_progress():
-                """the slow request is in progress"""
-                return workshop.sample_values(url)[INPROGRESS] == 1
-
-            wait_for(one_in_progress, timeout=4)
-            busy = [pid for pid in pids_in(folder) if gauge_value(folder, pid) == 1]
-            assert len(busy) == 1
-            os.kill(busy[0], signal.SIGKILL)
-            with pytest.raises(requests.ConnectionError):
-                doomed.result()
-
-        def back_to_zero():
-            """the gauge is 0 again and the killed worker's gauge file is gone"""
-            values = workshop.sample_values(url)
-            gone = not (folder / f"gauge_livesum_{busy[0]}.db").exists()
-            return gone and values[INPROGRESS] == 0
-
-        wait_for(back_to_zero)
-        assert (folder / f"counter_{busy[0]}.db").exists(), "its counts stay in the totals"
-
-
-def gauge_value(folder, pid):
-    from prometheus_client.mmap_dict import MmapedDict
-
-    path = folder / f"gauge_livesum_{pid}.db"
-    if not path.exists():
-        return None
-    return sum(value for _, value, _, _ in MmapedDict.read_all_values_from_file(str(path)))
-
-
-# --- the folder: emptied at start, one per app ----------------------------------------
-
-
-def test_a_restart_starts_from_zero_even_after_a_killed_master(tmp_path):
-    port = workshop.free_port()
-    command = [sys.executable, LESSON.app]
-    env = workshop.app_env(LESSON, port, env={"TMPDIR": str(tmp_path)})
-    url = f"http://127.0.0.1:{port}"
-    folder = tmp_path / f"prometheus-multiproc-{port}"
-    with workshop.running(command, f"{url}/metrics", workshop.is_prometheus_text, env) as first:
+def test_a_restart_starts_from_zero_even_after_a_killed_master_then_ctrl_c(tmp_path):
+    """kill -9 leaves the folder behind (no on_exit hook runs); the next start on the
+    same port empties it before any worker starts. That app is then stopped with
+    Ctrl-C in its terminal (SIGINT to the whole group)."""
+    with gunicorn(tmp_path, WORKERS="1") as (url, first, folder):
         get_all(url, ["/"] * 7)
         assert workshop.sample_values(url)[home()] == 7
         os.killpg(first.process.pid, signal.SIGKILL)  # kill -9: no on_exit hook runs
@@ -205,20 +360,65 @@ def test_a_restart_starts_from_zero_even_after_a_killed_master(tmp_path):
     assert pids_in(folder), "a killed master leaves its folder behind"
     stale = folder / "counter_4000000.db"  # as if from a worker of that run
     stale.write_bytes(next(folder.glob("counter_*.db")).read_bytes())
-    with app(tmp_path, port=port) as (url, same_folder):
+    port = int(url.rsplit(":", 1)[1])
+    with gunicorn(tmp_path, port=port, ctrl_c=True) as (url, app, same_folder):
         assert same_folder == folder
         assert workshop.sample_values(url)[home()] == 0
         assert not stale.exists()
-    assert not folder.exists(), "on_exit removes the folder"
+        press_ctrl_c(app, folder, to_group=True)
 
 
-def test_an_empty_file_in_the_folder_does_not_break_the_scrape(tmp_path):
-    """gunicorn_conf.py's workaround for prometheus_client issue 1199: a file that a
-    worker has created but not sized yet (or left so when it was killed)."""
-    with app(tmp_path) as (url, folder):
-        get_all(url, ["/"] * 3)
-        (folder / "counter_4000001.db").touch()
-        assert workshop.sample_values(url)[home()] == 3
+def test_ctrl_c_to_the_master_alone_stops_every_worker_and_removes_the_folder(tmp_path):
+    with gunicorn(tmp_path, ctrl_c=True) as (_, app, folder):
+        press_ctrl_c(app, folder, to_group=False)
+
+
+# --- bad settings ---------------------------------------------------------------------
+
+BAD_SETTINGS = [
+    ("WORKERS", "abc", "WORKERS must be a number from 1 to 32, not 'abc'"),
+    ("WORKERS", "0", "WORKERS must be a number from 1 to 32, not '0'"),
+    ("WORKERS", "-1", "WORKERS must be a number from 1 to 32, not '-1'"),
+    ("WORKERS", "33", "WORKERS must be a number from 1 to 32, not '33'"),
+    ("WORKERS", "", "WORKERS must be a number from 1 to 32, not ''"),
+    ("WORKERS", "²", "WORKERS must be a number from 1 to 32, not '²'"),
+    ("PORT", "70000", "PORT must be a number from 1 to 65535, not '70000'"),
+    ("PORT", "abc", "PORT must be a number from 1 to 65535, not 'abc'"),
+    ("MAX_REQUESTS", "-5", "MAX_REQUESTS must be a number from 0 to 1000000, not '-5'"),
+    ("MULTIPROC", "yes", "MULTIPROC must be on or off, not 'yes'"),
+]
+
+
+@pytest.mark.parametrize(
+    "name, value, line",
+    [
+        BAD_SETTINGS[0],  # number(): not a whole number
+        BAD_SETTINGS[1],  # number(): out of its range
+        BAD_SETTINGS[-1],  # MULTIPROC: neither on nor off
+    ],
+)
+def test_a_bad_setting_gives_one_line_and_no_traceback(tmp_path, name, value, line):
+    """One case per check in gunicorn_conf.py, run for real: gunicorn prints the line
+    of its sys.exit(), alone, and exits with 1."""
+    env = workshop.app_env(LESSON, workshop.free_port(), env={"TMPDIR": str(tmp_path)})
+    env[name] = value
+    with workshop.running([sys.executable, LESSON.app], None, None, env, wait=False) as app:
+        assert (app.process.wait(timeout=20), app.output().strip()) == (1, line)
+
+
+@pytest.mark.parametrize("name, value, line", BAD_SETTINGS)
+def test_gunicorn_conf_stops_at_every_bad_value_with_its_line(monkeypatch, name, value, line):
+    """Every bad value, in this process: gunicorn_conf.py loaded as gunicorn imports it.
+    Anything but its SystemExit (a ValueError from int("²")) fails the test."""
+    for setting in ("WORKERS", "PORT", "MAX_REQUESTS", "MULTIPROC", "PROMETHEUS_MULTIPROC_DIR"):
+        monkeypatch.delenv(setting, raising=False)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stop:
+        workshop.load_module(CONF)
+    assert stop.value.code == line
+
+
+# --- what the README claims about multiprocess mode, on prometheus_client 0.26.0 ------
 
 
 def test_without_the_workaround_an_empty_file_fails_every_scrape(tmp_path):
@@ -230,165 +430,43 @@ def test_without_the_workaround_an_empty_file_fails_every_scrape(tmp_path):
         list(registry.collect())
 
 
-def test_two_apps_at_once_never_share_a_folder(tmp_path):
-    with app(tmp_path) as (first, first_folder), app(tmp_path) as (second, second_folder):
-        assert first_folder != second_folder
-        get_all(first, ["/"] * 5)
-        get_all(second, ["/"] * 2)
-        assert workshop.sample_values(first)[home()] == 5
-        assert workshop.sample_values(second)[home()] == 2
-
-
-# --- starting and stopping -----------------------------------------------------------
-
-
-@pytest.mark.parametrize("to", ["master", "group"])  # a terminal's Ctrl-C goes to the group
-def test_ctrl_c_stops_the_master_and_every_worker_and_removes_the_folder(tmp_path, to):
-    port = workshop.free_port()
-    command = [sys.executable, LESSON.app]
-    env = workshop.app_env(LESSON, port, env={"TMPDIR": str(tmp_path), "WORKERS": "3"})
-    ready = f"http://127.0.0.1:{port}/metrics"
-    folder = tmp_path / f"prometheus-multiproc-{port}"
-    with workshop.running(command, ready, workshop.is_prometheus_text, env, ctrl_c=True) as app_:
-        wait_for(lambda: len(pids_in(folder)) == 3)  # every worker has started
-        if to == "master":
-            app_.process.send_signal(signal.SIGINT)
-        else:
-            os.killpg(app_.process.pid, signal.SIGINT)
-        assert app_.process.wait(timeout=15) == 0
-        wait_for(lambda: group_is_gone(app_.process.pid), timeout=5)
-        output = app_.output()
-    assert "Traceback" not in output
-    assert "Handling signal: int" in output and "Shutting down: Master" in output
-    assert not folder.exists()
-
-
-def run_until_it_exits(tmp_path, **settings):
-    """Start app.py with these settings; (exit code, output). Killed whole if it serves."""
-    log = tmp_path / "output.log"
-    env = workshop.app_env(LESSON, workshop.free_port(), env={"TMPDIR": str(tmp_path)})
-    with open(log, "wb") as output:
-        process = workshop.start_process([sys.executable, LESSON.app], output, {**env, **settings})
-    try:
-        return process.wait(timeout=20), log.read_text()
-    finally:
-        workshop.stop_process(process)
-
-
-@pytest.mark.parametrize(
-    "name, value, line",
-    [
-        ("WORKERS", "abc", "WORKERS must be a number from 1 to 32, not 'abc'"),
-        ("WORKERS", "0", "WORKERS must be a number from 1 to 32, not '0'"),
-        ("WORKERS", "-1", "WORKERS must be a number from 1 to 32, not '-1'"),
-        ("WORKERS", "33", "WORKERS must be a number from 1 to 32, not '33'"),
-        ("WORKERS", "", "WORKERS must be a number from 1 to 32, not ''"),
-        ("WORKERS", "²", "WORKERS must be a number from 1 to 32, not '²'"),
-        ("PORT", "70000", "PORT must be a number from 1 to 65535, not '70000'"),
-        ("PORT", "abc", "PORT must be a number from 1 to 65535, not 'abc'"),
-        ("MAX_REQUESTS", "-5", "MAX_REQUESTS must be a number from 0 to 1000000, not '-5'"),
-        ("MULTIPROC", "yes", "MULTIPROC must be on or off, not 'yes'"),
-    ],
-)
-def test_a_bad_setting_gives_one_line_and_no_traceback(tmp_path, name, value, line):
-    code, output = run_until_it_exits(tmp_path, **{name: value})
-    assert (code, output.strip()) == (1, line)
-
-
-# --- the routes ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def url(tmp_path_factory):
-    with app(tmp_path_factory.mktemp("app")) as (base_url, _):
-        yield base_url
-
-
-@pytest.mark.parametrize("query", ["", "?ms=", "?ms=abc", "?ms=-1", "?ms=5001", "?ms=1e3"])
-def test_a_bad_ms_is_a_400_with_a_reason_and_counted_as_one(url, query):
-    before = workshop.sample_values(url).get(home("400", "/work"), 0)
-    response = requests.get(f"{url}/work{query}", timeout=10)
-    assert response.status_code == 400
-    assert response.json() == {"error": "ms must be a whole number of milliseconds, 0 to 5000"}
-    values = workshop.sample_values(url)
-    assert values[home("400", "/work")] == before + 1
-    assert values[INPROGRESS] == 0
-    assert not [key for key in values if ("status", "500") in key[1]]
-
-
-def test_the_edges_of_ms_are_accepted(url):
-    assert requests.get(f"{url}/work?ms=0", timeout=10).json() == {"slept_ms": 0}
-    assert requests.get(f"{url}/work?ms=00", timeout=10).json() == {"slept_ms": 0}
-
-
-def test_unknown_paths_are_counted_under_one_route_not_the_raw_path(url):
-    for path in ("/no-such-page", "/wp-login.php", "/work/../../etc/passwd"):
-        assert requests.get(url + path, timeout=10).status_code == 404
-    assert workshop.sample_values(url)[home("404", "unmatched")] >= 3
-    scrape = workshop.scrape(url)
-    assert "wp-login" not in scrape and "passwd" not in scrape
-
-
-def test_the_step3_file_shows_what_multiprocess_mode_drops(tmp_path):
-    with app(tmp_path, app_file=STEP3) as (url, _):
-        workshop.send_traffic(LESSON, url)
-        values = workshop.sample_values(url)
-    names = {name for name, _ in values}
-    assert not {name for name in names if name.startswith(("app_build", "app_state"))}
-    assert values[("app_queue_jobs", NO_LABELS)] == 0  # set_function: never called
-    assert {"http_response_size_bytes_count", "http_response_size_bytes_sum"} <= names
-    assert not {name for name in names if name.endswith("_created")}
-    started = [labels for name, labels in values if name == "worker_start_time_seconds"]
-    assert len(started) == 2 and all(dict(labels).keys() == {"pid"} for labels in started)
-
-
-# --- what the README claims about multiprocess mode, on prometheus_client 0.26.0 ------
-
-WORKER = textwrap.dedent(
-    """
-    import sys
-    from prometheus_client import Counter, Enum, Gauge, Info, Summary
-
-    value = float(sys.argv[1])
-    for mode in sys.argv[2].split(","):
-        Gauge("g_" + mode, mode, multiprocess_mode=mode).set(value)
-    Info("build", "An info.").info({"version": "1"})
-    Enum("phase", "An enum.", states=["a", "b"]).state("b")
-    Gauge("queue_jobs", "set_function", multiprocess_mode="livesum").set_function(lambda: 42)
-    Summary("size_bytes", "A summary.").observe(value)
-    Counter("events", "A counter.").inc(value, exemplar={"trace_id": "abc"})
-    removed = Counter("removed", "A counter whose series is removed.", ["kind"])
-    removed.labels("gone").inc()
-    removed.remove("gone")
-    """
-)
 MODES = ["all", "liveall", "sum", "livesum", "max", "livemax", "min", "livemin"]
 MODES += ["mostrecent", "livemostrecent"]
 
 
-def run_worker(tmp_path, folder, value):
-    """One "worker": a process that writes its metrics to `folder`, then exits. Its pid."""
-    log = tmp_path / f"worker-{value}.log"
-    command = [sys.executable, "-c", WORKER, str(value), ",".join(MODES)]
-    with open(log, "wb") as output:
-        process = workshop.start_process(
-            command, output, {"PROMETHEUS_MULTIPROC_DIR": str(folder), "PYTHONPATH": None}
-        )
-    try:
-        assert process.wait(timeout=30) == 0, log.read_text()
-    finally:
-        workshop.stop_process(process)
-    assert "Removal of labels has not been implemented" in log.read_text()
-    return process.pid
+def write_metrics_as_a_worker(value):
+    """What each worker does: one metric of each kind the README talks about."""
+    registry = CollectorRegistry()  # in multiprocess mode only the files count
+    for mode in MODES:
+        Gauge("g_" + mode, mode, multiprocess_mode=mode, registry=registry).set(value)
+    Info("build", "An info.", registry=registry).info({"version": "1"})
+    Enum("phase", "An enum.", states=["a", "b"], registry=registry).state("b")
+    queue = Gauge("queue_jobs", "set_function", multiprocess_mode="livesum", registry=registry)
+    queue.set_function(lambda: 42)
+    Summary("size_bytes", "A summary.", registry=registry).observe(value)
+    Counter("events", "A counter.", registry=registry).inc(value, exemplar={"trace_id": "abc"})
+    removed = Counter("removed", "A counter whose series is removed.", ["kind"], registry=registry)
+    removed.labels("gone").inc()
+    with pytest.warns(UserWarning, match="Removal of labels has not been implemented"):
+        removed.remove("gone")
 
 
 @pytest.fixture(scope="module")
 def three_workers(tmp_path_factory):
-    """Workers that set 1 (then died), 5 (alive), 9 (then died), in that order."""
-    tmp_path = tmp_path_factory.mktemp("multiprocess")
-    folder = tmp_path / "metrics"
-    folder.mkdir()
-    pids = {value: run_worker(tmp_path, folder, value) for value in (1, 5, 9)}
+    """Workers that set 1 (then died), 5 (alive), 9 (then died), in that order.
+
+    In this process, as prometheus_client's own tests do it: with
+    PROMETHEUS_MULTIPROC_DIR set, each worker's metrics are made with a
+    MultiProcessValue class whose process identifier is that worker's pid."""
+    folder = tmp_path_factory.mktemp("multiprocess")
+    pids = {1: 4000011, 5: 4000015, 9: 4000019}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+        for value, pid in pids.items():
+            worker = MultiProcessValue(lambda pid=pid: pid)
+            patch.setattr("prometheus_client.values.ValueClass", worker)
+            write_metrics_as_a_worker(value)
+            worker.close_all_files()
     for dead in (1, 9):
         mark_process_dead(pids[dead], str(folder))  # what child_exit does
     registry = CollectorRegistry()
@@ -470,14 +548,3 @@ def test_every_app_file_is_served_the_same_way():
     model = tail(LESSON.app)
     for path in [LESSON.exercise, STEP3]:
         assert tail(path) == model, path.name
-
-
-def test_the_metric_families_parse_and_the_created_lines_are_gone(tmp_path):
-    with app(tmp_path) as (url, _):
-        workshop.send_traffic(LESSON, url)
-        families = list(text_string_to_metric_families(workshop.scrape(url)))
-    assert {family.name for family in families} == {
-        "http_requests",
-        "http_request_duration_seconds",
-        "http_inprogress_requests",
-    }
