@@ -7,19 +7,18 @@ A ```sh block holding one of these one-line commands is run:
     python NN_topic/traffic.py                    the lesson's traffic
     curl -s http://127.0.0.1:5000/metrics | grep PATTERN
     curl -s [-X POST] http://127.0.0.1:5000/PATH  one request; prints the body
-    python scripts/check.py ARGS                  the grader
     python scripts/fake_github.py                 the stand-in (always running here)
 
 A ```text block right after it is what the command prints. Any other ```sh
-block must follow a `<!-- not run: REASON -->` line (it needs the internet,
-Docker or a second program that the end-to-end tests start instead);
-`<!-- output varies: REASON -->` runs the command but does not compare.
+block is a command tested elsewhere (scripts/check.py, scripts/dev.py,
+scripts/prometheus.py: see NOT_WALKED) or follows a `<!-- not run: REASON -->`
+line (it needs the internet or Docker); `<!-- output varies: REASON -->` runs
+the command but does not compare its output.
 The app always runs on a free port: 5000 in the README stands for it, and
 5050 for the stand-in's.
 """
 
 import re
-import subprocess
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -44,13 +43,13 @@ COMMANDS = {
     ),
     "check": re.compile(r"python scripts/check\.py (?P<args>[\w ./-]+)"),
     "stand-in": re.compile(r"python scripts/fake_github\.py"),
-    # Known, but not run on a walk: they serve or watch until stopped. Their own tests
-    # (test_dev.py, test_prometheus_e2e.py) run them.
+    # Known, but not run on a walk. The grader's verdicts on app.py and on the starter
+    # are tested in test_exercises.py; the others serve or watch until stopped, and
+    # test_dev.py and test_prometheus_e2e.py run them.
     "dev": re.compile(r"python3 scripts/dev\.py (?:start|learn|reset|hint)(?: \d\d)?"),
     "prometheus": re.compile(r"python scripts/prometheus\.py"),
 }
-NOT_WALKED = {"dev", "prometheus"}
-SECONDS = re.compile(r"\(\d+(\.\d+)? s\)")  # the grader's timings
+NOT_WALKED = {"check", "dev", "prometheus"}
 
 
 @dataclass
@@ -138,8 +137,10 @@ def problems_in_the_text(lesson_commands):
     for command in lesson_commands:
         if command.kind is None and not command.skipped:
             problems.append(f"not runnable and not marked <!-- not run: ... -->: {command.line}")
-        if command.kind == "start" and command.shown:
-            problems.append(f"an app's own output is not compared; drop the block: {command.line}")
+        if command.kind in ("start", *NOT_WALKED) and command.shown:
+            problems.append(
+                f"this command's output is not compared; drop the block: {command.line}"
+            )
     return problems
 
 
@@ -188,7 +189,7 @@ class Walk:
             self.app = None
 
     def run(self, command):
-        if command.kind != "start" and command.kind not in ("check", "stand-in") and not self.app:
+        if command.kind not in ("start", "stand-in") and not self.app:
             raise workshop.ServerFailed(f"no app started before: {command.line}")
         return getattr(self, command.kind.replace("-", "_"))(command.match)
 
@@ -206,16 +207,6 @@ class Walk:
         response = requests.request(match["method"] or "GET", self.url + match["path"], timeout=30)
         return response.text
 
-    def check(self, match):
-        result = subprocess.run(
-            [sys.executable, workshop.ROOT / "scripts" / "check.py", *match["args"].split()],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=workshop.ROOT,
-        )
-        return result.stdout + result.stderr
-
     def stand_in(self, match):
         port = workshop.free_port()
         url = f"http://127.0.0.1:{port}"
@@ -228,8 +219,6 @@ class Walk:
 def same_output(command, shown, actual, types):
     if command.kind == "grep":
         return snippets.compare(shown, actual, types) == []
-    if command.kind == "check":  # its timings differ from run to run
-        return SECONDS.sub("(N s)", shown) == SECONDS.sub("(N s)", actual)
     return shown == actual
 
 
@@ -255,8 +244,6 @@ def walk(lesson, after_traffic=None):
             except (workshop.ServerFailed, workshop.TrafficFailed) as error:
                 result.problems.append(f"{command.line}: {error}")
                 continue
-            if command.kind == "check":
-                check_verdict(command, result)
             if command.kind == "traffic" and after_traffic:
                 result.problems += after_traffic(state.app_file, state.url)
             varies = command.block.marker and command.block.marker["kind"] == "output varies"
@@ -268,15 +255,6 @@ def walk(lesson, after_traffic=None):
                         f"{command.shown.body}"
                     )
     return results
-
-
-def check_verdict(command, result):
-    """The README's grader commands: an exercise starter fails, everything else passes."""
-    grades_a_starter = "exercise.py" in command.match["args"]
-    passed = re.search(r"^\S+: (\d+)/\1 snippets pass", result.actual, re.MULTILINE)
-    if grades_a_starter == bool(passed):
-        expected = "fail" if grades_a_starter else "pass"
-        result.problems.append(f"{command.line} should {expected}:\n{result.actual}")
 
 
 def problems(lesson, after_traffic=None):

@@ -55,9 +55,4 @@ CLOSE_BUT_WRONG = [
         {"# TODO 3: record": "LAST_SUCCESS.set(time.time() * 1000)"},
         "expected a Unix time in seconds close to now",
     ),
-    (
-        "the timestamp named without its unit",
-        {"# TODO 3: create": LAST_SUCCESS.replace("_timestamp_seconds", "_timestamp")},
-        "work_last_success_timestamp is there: was the metric renamed?",
-    ),
 ]

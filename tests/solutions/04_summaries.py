@@ -44,18 +44,6 @@ CLOSE_BUT_WRONG = [
         "the metric type differs",
     ),
     (
-        "the seed's labels kept: method and endpoint",
-        {
-            "# TODO 1: create": SUMMARY.replace(
-                f"{HELP},\n", f'{HELP},\n    ["method", "endpoint"],\n'
-            ),
-            "# TODO 1: time the lookup": (
-                'with LOOKUP_DURATION.labels(method="GET", endpoint="/repos").time():  \\'
-            ),
-        },
-        "the labels differ: expected {}, the app has {'",
-    ),
-    (
         "the outcome counted inside the timed block, and again after it",
         # The block written out in full; `if False:` then takes the starter's own
         # lookup line as its body, so that the lookup still runs once.
