@@ -1,6 +1,5 @@
 """The Prometheus setup: config, rules and their unit tests, and scripts/prometheus.py."""
 
-import contextlib
 import importlib.util
 import os
 import re
@@ -169,31 +168,28 @@ def process_group_is_gone(group):
 def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
     require_binary("prometheus")
     port = workshop.free_port()
-    env = {**os.environ, "TMPDIR": str(tmp_path)}  # where mkdtemp puts the data folder
-    process = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # so the finally below can stop Prometheus too
-    )
+    data = tmp_path / "tmp"  # where mkdtemp puts the data folder
+    data.mkdir()
+    log = tmp_path / "prometheus.log"
+    command = [sys.executable, SCRIPT, "--port", port]
+    with open(log, "wb") as output:
+        # ctrl_c: SIGINT's default even when the suite runs from a shell that ignores it
+        process = workshop.start_process(command, output, {"TMPDIR": str(data)}, ctrl_c=True)
     try:
         assert wait_until_ready(f"http://127.0.0.1:{port}/-/ready", process)
-        assert list(tmp_path.glob("workshop-prometheus-*")), "no data folder in TMPDIR"
+        assert list(data.glob("workshop-prometheus-*")), "no data folder in TMPDIR"
         process.send_signal(getattr(signal, stop))
-        stdout, stderr = process.communicate(timeout=20)
+        assert process.wait(timeout=20) == 0, log.read_text()
         deadline = time.monotonic() + 10  # the stopped Prometheus may take a moment to exit
         while not process_group_is_gone(process.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert process_group_is_gone(process.pid), "Prometheus was left running"
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # anything left if the script failed
-    assert process.returncode == 0, stderr
-    assert f"http://127.0.0.1:{port}" in stdout
-    assert "Traceback" not in stdout + stderr
-    assert list(tmp_path.iterdir()) == [], "the data folder was not removed"
+        workshop.stop_process(process)  # anything left if the script failed
+    printed = log.read_text()
+    assert f"http://127.0.0.1:{port}" in printed
+    assert "Traceback" not in printed
+    assert list(data.iterdir()) == [], "the data folder was not removed"
 
 
 # --- --port: 1 to 65535 only, with argparse's usual message (issue 9) ----------
