@@ -19,6 +19,11 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    import fcntl  # POSIX only
+except ImportError:
+    fcntl = None
+
 import requests
 from lessons import Lesson, at_start
 from prometheus_client.parser import text_string_to_metric_families
@@ -29,6 +34,10 @@ LESSON_FOLDER = re.compile(r"\d\d_\w+")
 # The one form of command a lesson README uses to show a snippet of /metrics.
 CURL_GREP = "curl -s http://127.0.0.1:5000/metrics | grep "
 STOP_SECONDS = 5  # how long a stopped process may take to exit before it is killed
+# Below every system's range of ports for outgoing connections (Linux 32768-60999,
+# macOS and Windows 49152-65535): a client socket never holds one of these.
+WORKSHOP_PORTS = range(20000, 30000)
+PORT_TURN_FILE = Path(tempfile.gettempdir()) / "workshop-last-port"
 # The last line of a Python traceback: "TypeError: 'int' object is not callable".
 TRACEBACK_END = re.compile(r"^(?:\w+\.)*\w*(?:Error|Exception)\b.*$", re.MULTILINE)
 
@@ -50,9 +59,51 @@ def find_lesson(name, root=ROOT):
 
 
 def free_port():
+    """A port nothing listens on, that no other process of the workshop was given lately.
+
+    Two bind(0) probes in two processes at once can return the same port: the
+    second server then cannot bind, and its readiness check is answered by the
+    first one, whose answers it takes for its own (tests run in parallel). So
+    ports are handed out in turn from WORKSHOP_PORTS, under a lock that every
+    process on the machine shares.
+    """
+    if fcntl is None:  # Windows: the kernel's pick is good enough for one learner
+        return any_free_port()
+    with open(PORT_TURN_FILE, "a+") as turn:
+        fcntl.flock(turn, fcntl.LOCK_EX)  # released when the file is closed
+        turn.seek(0)
+        last = turn.read().strip()
+        port = next_free_port(int(last) if last.isdigit() else WORKSHOP_PORTS.start)
+        turn.seek(0)
+        turn.truncate()
+        turn.write(str(port))
+    return port
+
+
+def next_free_port(last):
+    """The first free port of WORKSHOP_PORTS after `last`, going round."""
+    first, count = WORKSHOP_PORTS.start, len(WORKSHOP_PORTS)
+    offset = last - first if last in WORKSHOP_PORTS else 0
+    for step in range(1, count + 1):
+        port = first + (offset + step) % count
+        if is_free(port):
+            return port
+    return any_free_port()  # every one of them taken: let the system pick
+
+
+def any_free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def is_free(port):
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 class ServerFailed(RuntimeError):
