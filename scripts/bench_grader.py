@@ -33,7 +33,7 @@ def time_one_run(arguments, should_pass):
 def bench(label, arguments, should_pass, runs):
     seconds = [time_one_run(arguments, should_pass) for _ in range(runs)]
     print(
-        f"{label:<40} median {statistics.median(seconds):.2f} s   max {max(seconds):.2f} s"
+        f"{label:<48} median {statistics.median(seconds):.2f} s   max {max(seconds):.2f} s"
         f"   ({runs} runs)",
         flush=True,
     )
