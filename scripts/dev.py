@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 from learn import hint, learn
-from lessons import ROOT, UsageError, find_lesson
+from lessons import ROOT, UsageError, display, find_lesson
 from reset import reset
 from venv_setup import install, venv_python
 
@@ -33,15 +33,12 @@ USAGE = (
 
 
 def start(lesson="01"):
-    app = find_lesson(lesson).folder / "app.py"  # before installing: a typo needs no network
+    chosen = find_lesson(lesson)  # before installing: a typo needs no network
     install("requirements.txt")
-    print(
-        f"Starting {app.relative_to(ROOT)}; in another terminal, activate .venv first.", flush=True
-    )
-    calls_github = "GITHUB_API_URL" in app.read_text(encoding="utf-8")
-    if calls_github and "GITHUB_API_URL" not in os.environ:
+    print(f"Starting {display(chosen.app)}; in another terminal, activate .venv first.", flush=True)
+    if chosen.uses_github and "GITHUB_API_URL" not in os.environ:
         print(OFFLINE_HINT.format(lesson=lesson), flush=True)
-    return hand_over([str(venv_python()), str(app)])
+    return hand_over([str(venv_python()), str(chosen.app)])
 
 
 def test(*pytest_args):

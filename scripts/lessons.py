@@ -81,15 +81,16 @@ class Lesson:
         )
 
 
-def all_lessons():
-    folders = sorted(ROOT.glob("[0-9][0-9]_*"))
+def all_lessons(root=ROOT):
+    """The lessons of the repository at `root` (a test's copy, say), in order."""
+    folders = sorted(root.glob("[0-9][0-9]_*"))
     return [
         Lesson(path) for path in folders if path.is_dir() and LESSON_FOLDER.fullmatch(path.name)
     ]
 
 
-def lesson_numbers():
-    return ", ".join(lesson.number for lesson in all_lessons())
+def lesson_numbers(root=ROOT):
+    return ", ".join(lesson.number for lesson in all_lessons(root))
 
 
 def find_lesson(argument):
@@ -108,8 +109,13 @@ def next_lesson(lesson):
 
 
 def display(path):
-    """A path as the learner types it: from the repository root, with forward slashes."""
-    return path.relative_to(ROOT).as_posix()
+    """A path as the learner types it: from the repository root, with forward slashes
+    (a file outside the repository, such as one given to --file, as it is)."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def copy_starter_if_missing(lesson):

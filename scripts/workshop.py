@@ -25,12 +25,11 @@ except ImportError:
     fcntl = None
 
 import requests
-from lessons import Lesson, at_start
+from lessons import LESSON_FOLDER, Lesson, all_lessons, at_start, display, lesson_numbers
 from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_GITHUB = ROOT / "scripts" / "fake_github.py"
-LESSON_FOLDER = re.compile(r"\d\d_\w+")
 # The one form of command a lesson README uses to show a snippet of /metrics.
 CURL_GREP = "curl -s http://127.0.0.1:5000/metrics | grep "
 STOP_SECONDS = 5  # how long a stopped process may take to exit before it is killed
@@ -42,10 +41,6 @@ PORT_TURN_FILE = Path(tempfile.gettempdir()) / "workshop-last-port"
 TRACEBACK_END = re.compile(r"^(?:\w+\.)*\w*(?:Error|Exception)\b.*$", re.MULTILINE)
 
 
-def all_lessons(root=ROOT):
-    return [Lesson(path) for path in sorted(root.glob("[0-9][0-9]_*")) if path.is_dir()]
-
-
 def find_lesson(name, root=ROOT):
     """A lesson by number ("1", "01"), folder name, or path to a lesson folder."""
     path = Path(name)
@@ -54,8 +49,7 @@ def find_lesson(name, root=ROOT):
     for lesson in all_lessons(root):
         if name in (lesson.name, lesson.number, lesson.number.lstrip("0")):
             return lesson
-    numbers = ", ".join(lesson.number for lesson in all_lessons(root))
-    raise LookupError(f"no lesson {name!r}: try one of {numbers}")
+    raise LookupError(f"no lesson {name!r}: try one of {lesson_numbers(root)}")
 
 
 def free_port():
@@ -373,15 +367,6 @@ def lesson_running(lesson, port=None, app_file=None, env=None):
     when it gets a request."""
     with lesson_started(lesson, port, app_file, env) as (url, _):
         yield url
-
-
-def display(path):
-    """A path as the learner would type it: relative to the repository when inside it."""
-    path = Path(path).resolve()
-    try:
-        return path.relative_to(ROOT).as_posix()
-    except ValueError:
-        return str(path)
 
 
 class TrafficFailed(RuntimeError):
