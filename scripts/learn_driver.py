@@ -5,8 +5,6 @@ whose .venv links to this one's, so that nothing is installed.
 Used by tests/test_dev.py, tests/test_quickstart.py and scripts/bench_learn.py.
 """
 
-import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -48,11 +46,7 @@ def copy_repository(destination, root=ROOT):
 
 def venv_setup_of(copy):
     """The copy's scripts/venv_setup.py as a module: the .venv it looks after is the copy's."""
-    path = copy / "scripts" / "venv_setup.py"
-    spec = importlib.util.spec_from_file_location(f"venv_setup_in_{id(copy)}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return workshop.load_module(copy / "scripts" / "venv_setup.py")
 
 
 def share_venv(copy, root=ROOT):
@@ -85,14 +79,9 @@ class LearnLoop:
         self.log = copy / "learn-output.log"
         command = command or [sys.executable, copy / "scripts" / "dev.py", "learn", lesson]
         with open(self.log, "wb") as output:
-            self.process = subprocess.Popen(
-                command,
-                cwd=copy,
-                stdin=stdin,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                env=workshop.environment(),
-                **own_process_group(),
+            # ctrl_c: SIGINT's default even when the suite was started with it ignored.
+            self.process = workshop.start_process(
+                command, output, cwd=copy, ctrl_c=True, stdin=stdin
             )
 
     def output(self):
@@ -145,12 +134,3 @@ class LearnLoop:
 
     def __exit__(self, *exc_info):
         self.stop()
-
-
-def own_process_group():
-    """The options workshop.start_process() uses, which cannot be used here: it gives
-    the process no stdin, and the loop's keys come through stdin."""
-    if os.name == "nt":
-        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-    # SIGINT's default, even when the suite was started with it ignored: tests send Ctrl-C.
-    return {"start_new_session": True, "preexec_fn": workshop.default_sigint}

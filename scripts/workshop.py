@@ -117,11 +117,12 @@ def default_sigint():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def start_process(command, output, env=None, cwd=ROOT, ctrl_c=False):
+def start_process(command, output, env=None, cwd=ROOT, ctrl_c=False, stdin=subprocess.DEVNULL):
     """Start `command` in a process group of its own, its output going to the open file `output`.
 
     Its own group, so that stop_process() reaches its children too (gunicorn
     workers, a shell's commands). ctrl_c=True: the test will send it SIGINT.
+    stdin=subprocess.PIPE: the caller types into it (the learn loop's keys).
     """
     options = {}
     if os.name == "nt":
@@ -135,7 +136,7 @@ def start_process(command, output, env=None, cwd=ROOT, ctrl_c=False):
         cwd=cwd,
         stdout=output,
         stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
+        stdin=stdin,
         env=environment(env),
         **options,
     )
@@ -165,6 +166,17 @@ def stop_process(process):
 def signal_group(process, signum):
     with suppress(ProcessLookupError, PermissionError):  # the group is already gone
         os.killpg(process.pid, signum)
+
+
+def group_is_gone(pgid):
+    """Whether no process of the group is left (POSIX)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # a zombie left to reap: not running any more
+        return True
+    return False
 
 
 def last_lines(log, count=3):

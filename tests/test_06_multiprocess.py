@@ -92,16 +92,6 @@ def live_pids(folder):
     return {int(path.stem.rsplit("_", 1)[1]) for path in folder.glob("gauge_livesum_*.db")}
 
 
-def group_is_gone(pgid):
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # a zombie left to reap: not running any more
-        return True
-    return False
-
-
 def wait_for(condition, timeout=10.0):
     """Poll condition() until it returns something true; return that, or fail."""
     deadline = time.monotonic() + timeout
@@ -133,7 +123,7 @@ def press_ctrl_c(app, folder, to_group, workers=2):
     else:
         app.process.send_signal(signal.SIGINT)
     assert app.process.wait(timeout=15) == 0
-    wait_for(lambda: group_is_gone(app.process.pid), timeout=5)
+    wait_for(lambda: workshop.group_is_gone(app.process.pid), timeout=5)
     output = app.output()
     assert "Traceback" not in output, output
     assert "Handling signal: int" in output and "Shutting down: Master" in output
@@ -356,7 +346,7 @@ def test_a_restart_starts_from_zero_even_after_a_killed_master_then_ctrl_c(tmp_p
         assert workshop.sample_values(url)[home()] == 7
         os.killpg(first.process.pid, signal.SIGKILL)  # kill -9: no on_exit hook runs
         first.process.wait(timeout=10)
-        wait_for(lambda: group_is_gone(first.process.pid))
+        wait_for(lambda: workshop.group_is_gone(first.process.pid))
     assert pids_in(folder), "a killed master leaves its folder behind"
     stale = folder / "counter_4000000.db"  # as if from a worker of that run
     stale.write_bytes(next(folder.glob("counter_*.db")).read_bytes())

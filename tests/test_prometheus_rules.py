@@ -1,6 +1,5 @@
 """The Prometheus setup: config, rules and their unit tests, and scripts/prometheus.py."""
 
-import importlib.util
 import os
 import re
 import signal
@@ -155,14 +154,6 @@ def wait_until_ready(url, process, seconds=30):
     return False
 
 
-def process_group_is_gone(group):
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
 @pytest.mark.skipif(os.name == "nt", reason="sends POSIX signals")
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"], ids=["ctrl-c", "kill"])
 def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
@@ -181,9 +172,9 @@ def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
         process.send_signal(getattr(signal, stop))
         assert process.wait(timeout=20) == 0, log.read_text()
         deadline = time.monotonic() + 10  # the stopped Prometheus may take a moment to exit
-        while not process_group_is_gone(process.pid) and time.monotonic() < deadline:
+        while not workshop.group_is_gone(process.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert process_group_is_gone(process.pid), "Prometheus was left running"
+        assert workshop.group_is_gone(process.pid), "Prometheus was left running"
     finally:
         workshop.stop_process(process)  # anything left if the script failed
     printed = log.read_text()
@@ -218,9 +209,7 @@ def test_script_refuses_a_port_outside_1_to_65535(tmp_path, port):
 
 
 def test_script_accepts_ports_1_to_65535():
-    spec = importlib.util.spec_from_file_location("prometheus_script", SCRIPT)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = workshop.load_module(SCRIPT)
     for port in (1, 9090, 65535):
         assert script.parse_args(["--port", str(port)]).port == port
     assert script.parse_args([]).port == 9090

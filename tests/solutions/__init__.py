@@ -6,9 +6,10 @@ way a learner would edit it: each `# TODO k: ...` comment (and the comment lines
 that continue it) replaced by code at the same indentation.
 """
 
-import importlib.util
 import re
 from pathlib import Path
+
+import workshop
 
 HERE = Path(__file__).parent
 
@@ -18,10 +19,7 @@ def load(lesson):
     path = HERE / f"{lesson.name}.py"
     if not path.is_file():
         return None
-    spec = importlib.util.spec_from_file_location(f"solutions_{lesson.number}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return workshop.load_module(path)
 
 
 def todo_numbers(starter):
