@@ -19,7 +19,6 @@ The app always runs on a free port: 5000 in the README stands for it, and
 """
 
 import re
-import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
@@ -209,11 +208,9 @@ class Walk:
 
     def stand_in(self, match):
         port = workshop.free_port()
-        url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, workshop.FAKE_GITHUB, "--port", port]
-        with workshop.running(command, f"{url}/health", lambda answer: answer.ok) as server:
+        with workshop.serving([workshop.stand_in_process(port, options=())]) as [server]:
             first_line = server.output().splitlines()[0] + "\n"  # before its log is deleted
-        return first_line.replace(url, f"http://127.0.0.1:{STAND_IN_PORT}")
+        return first_line.replace(f"127.0.0.1:{port}", f"127.0.0.1:{STAND_IN_PORT}")
 
 
 def same_output(command, shown, actual, types):

@@ -267,11 +267,13 @@ def metrics_served(response):
     raise ServerFailed(f"its /metrics answered HTTP {response.status_code} ({kind}): {fix}")
 
 
-def stand_in_process(port):
-    """("scripts/fake_github.py", a not-yet-entered running() of the stand-in on `port`)."""
+def stand_in_process(port, options=("--quiet",), ctrl_c=False):
+    """("scripts/fake_github.py", a not-yet-entered running() of the stand-in on `port`,
+    started with the command-line `options`)."""
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, FAKE_GITHUB, "--port", port, "--quiet"]
-    return "scripts/fake_github.py", running(command, f"{url}/health", lambda r: r.ok, wait=False)
+    command = [sys.executable, FAKE_GITHUB, "--port", port, *options]
+    ready = running(command, f"{url}/health", lambda r: r.ok, wait=False, ctrl_c=ctrl_c)
+    return "scripts/fake_github.py", ready
 
 
 def app_env(lesson, port, github_url=None, env=None):

@@ -202,13 +202,11 @@ def stand_in(*args, elsewhere_host=None):
 
     @contextmanager
     def start(port):
-        url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, workshop.FAKE_GITHUB, "--port", port, *args]
+        options = list(args)
         if elsewhere_host:
-            command += ["--elsewhere", f"http://{elsewhere_host}:{port}"]
-        ready = workshop.running(command, f"{url}/health", lambda r: r.ok, ctrl_c=True)
-        with ready as server:
-            yield url, server
+            options += ["--elsewhere", f"http://{elsewhere_host}:{port}"]
+        with workshop.serving([workshop.stand_in_process(port, options, ctrl_c=True)]) as [server]:
+            yield f"http://127.0.0.1:{port}", server
 
     with workshop.on_free_ports(start) as started:
         yield started
