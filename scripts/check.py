@@ -11,6 +11,7 @@ hint when it does not. Exit code 0 only when every snippet matches.
 """
 
 import argparse
+import functools
 import signal
 import sys
 import time
@@ -71,11 +72,13 @@ def grade(lesson, app_file, traffic_timeout):
     except (workshop.ServerFailed, workshop.TrafficFailed) as error:
         return [*lines, f"  FAIL  {error}"], False
     passed = 0
+    snippet_names = {snippet: set(names(text)) for snippet, text in expected.items()}
+    page_types = functools.cache(snippets.sample_types)  # each page parsed once
     for snippet, text in expected.items():
         exposition = scrapes.of(snippet)
-        others = {name for other, t in expected.items() if other != snippet for name in names(t)}
+        others = set().union(*(n for other, n in snippet_names.items() if other != snippet))
         shown = workshop.grep(exposition, grep_pattern(snippet))
-        mismatches = snippets.compare(text, shown, snippets.sample_types(exposition), None, others)
+        mismatches = snippets.compare(text, shown, page_types(exposition), None, others)
         lines += verdict(snippet, text, mismatches)
         passed += not mismatches
     seconds = time.monotonic() - started

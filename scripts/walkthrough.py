@@ -153,6 +153,7 @@ class Walk:
         )
         self.app = None  # (ExitStack of the app, its URL)
         self.app_file = None
+        self.page = None  # the /metrics page the last grep read
 
     def readme_ports(self, text):
         text = text.replace(self.url, f"http://127.0.0.1:{APP_PORT}") if self.app else text
@@ -200,7 +201,8 @@ class Walk:
         return traffic.stdout
 
     def grep(self, match):
-        return workshop.grep(workshop.scrape(self.url), match["pattern"])
+        self.page = workshop.scrape(self.url)
+        return workshop.grep(self.page, match["pattern"])
 
     def http(self, match):
         response = requests.request(match["method"] or "GET", self.url + match["path"], timeout=30)
@@ -245,7 +247,7 @@ def walk(lesson, after_traffic=None):
                 result.problems += after_traffic(state.app_file, state.url)
             varies = command.block.marker and command.block.marker["kind"] == "output varies"
             if command.shown and not varies:
-                types = snippets.sample_types(workshop.scrape(state.url)) if state.app else {}
+                types = snippets.sample_types(state.page) if command.kind == "grep" else {}
                 if not same_output(command, command.shown.body, result.actual, types):
                     result.problems.append(
                         f"{command.line} printed:\n{result.actual}but the README shows:\n"
