@@ -177,15 +177,18 @@ def compare(expected_text, actual_text, types=None, now=None, other_names=()):
 
     `types` maps every sample name of the whole /metrics page to its type;
     `other_names` are the sample names the lesson's other snippets expect (a
-    metric that another TODO asks for is no renamed version of this one).
+    metric that another TODO asks for, any of its samples, _created included, is
+    no renamed version of this one).
     """
     types = types or {}
     now = time.time() if now is None else now
     expected_lines, actual_lines = parse_lines(expected_text), parse_lines(actual_text)
+    other_metrics = {metric_name(name) for name in other_names}
     renamed_candidates = {
         name: kind
         for name, kind in types.items()
-        if not name.startswith(DEFAULT_COLLECTOR_PREFIXES) and name not in other_names
+        if not name.startswith(DEFAULT_COLLECTOR_PREFIXES)
+        and metric_name(name) not in other_metrics
     }
     expected_types = sample_types(expected_text)
     actual_by_key = {line.key: line for line in actual_lines}
