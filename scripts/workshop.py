@@ -179,6 +179,19 @@ def group_is_gone(pgid):
     return False
 
 
+def wait_for(condition, timeout, interval=0.05):
+    """condition()'s first true value, asked every `interval` s (at least once) until
+    `timeout` s have passed; None when it never was."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(interval)
+
+
 def last_lines(log, count=3):
     return " | ".join(log.read_text(errors="replace").strip().splitlines()[-count:])
 
@@ -218,12 +231,8 @@ class Server:
         Waits up to `wait` s for one: werkzeug logs a traceback just after it has
         answered 500, so it can arrive a moment after the answer.
         """
-        deadline = time.monotonic() + wait
-        while True:
-            errors = TRACEBACK_END.findall(self.output())
-            if errors or time.monotonic() > deadline:
-                return errors[-1] if errors else None
-            time.sleep(0.05)
+        errors = wait_for(lambda: TRACEBACK_END.findall(self.output()), wait)
+        return errors[-1] if errors else None
 
 
 @contextmanager

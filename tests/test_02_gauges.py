@@ -230,21 +230,12 @@ def test_the_list_is_capped_with_a_clear_answer(url):
 # --- the gauges of /work ---------------------------------------------------------
 
 
-def wait_for(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_in_progress_gauge_counts_slow_work_while_it_runs(url):
     assert value(url, IN_PROGRESS) == 0
     with ThreadPoolExecutor(max_workers=3) as pool:
         # Each sleeps 3 s: the three overlap for about that long, whatever the load.
         slow = [pool.submit(get, url, "/work?ms=3000") for _ in range(3)]
-        seen_three = wait_for(lambda: value(url, IN_PROGRESS) == 3, seconds=3)
+        seen_three = workshop.wait_for(lambda: value(url, IN_PROGRESS) == 3, 3)
         answers = [future.result() for future in slow]
     assert seen_three, "work_requests_in_progress never reached 3 during three slow /work"
     assert [answer.status_code for answer in answers] == [200] * 3

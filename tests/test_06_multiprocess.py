@@ -93,14 +93,11 @@ def live_pids(folder):
 
 
 def wait_for(condition, timeout=10.0):
-    """Poll condition() until it returns something true; return that, or fail."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"not within {timeout} s: {condition.__doc__ or condition}")
+    """workshop.wait_for(), failing the test when condition() never comes true."""
+    value = workshop.wait_for(condition, timeout)
+    if not value:
+        pytest.fail(f"not within {timeout} s: {condition.__doc__ or condition}")
+    return value
 
 
 def press_ctrl_c(app, folder, to_group, workers=2):

@@ -55,10 +55,8 @@ def timed_get(url, **kwargs):
 
 def wait_for_output(server, text, timeout=10):
     """The stand-in's output once it holds `text` (it prints after answering)."""
-    deadline = time.monotonic() + timeout
-    while text not in server.output():
-        assert time.monotonic() < deadline, f"{text!r} not in the output: {server.output()!r}"
-        time.sleep(0.05)
+    found = workshop.wait_for(lambda: text in server.output(), timeout)
+    assert found, f"{text!r} not in the output: {server.output()!r}"
     return server.output()
 
 

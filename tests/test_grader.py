@@ -251,10 +251,10 @@ def test_stopping_the_grader_stops_the_apps_it_started(tmp_path, stop):
     with open(log, "wb") as output:
         grader = workshop.start_process(command, output, {"STOP_TEST": marker}, ctrl_c=True)
     try:
-        deadline = time.monotonic() + 30
-        while len(processes_carrying("STOP_TEST", marker)) < 3:  # the grader, stand-in, app
-            assert time.monotonic() < deadline, "the grader did not start its apps"
-            time.sleep(0.05)
+        started = workshop.wait_for(  # the grader, the stand-in and the app
+            lambda: len(processes_carrying("STOP_TEST", marker)) >= 3, 30
+        )
+        assert started, "the grader did not start its apps"
         grader.send_signal(stop)
         grader.wait(timeout=30)
         assert "Traceback" not in log.read_text()

@@ -149,14 +149,14 @@ def unix_time(rfc3339):
 def wait_for_rules(prometheus_url, after, timeout=ALERT_SECONDS):
     """Wait until every rule group has been evaluated since `after` (a Unix time), so
     that a recorded series holds what the last scrape brought."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def evaluated_since():
         answer = requests.get(f"{prometheus_url}/api/v1/rules", timeout=10).json()
         groups = answer["data"]["groups"]
-        if all(unix_time(group["lastEvaluation"]) > after for group in groups):
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"Prometheus did not evaluate its rules within {timeout} s")
+        return all(unix_time(group["lastEvaluation"]) > after for group in groups)
+
+    if not workshop.wait_for(evaluated_since, timeout, interval=0.2):
+        raise AssertionError(f"Prometheus did not evaluate its rules within {timeout} s")
 
 
 def names_not_in_prometheus(prometheus_url, promql):
@@ -505,9 +505,7 @@ def test_lesson_06_without_multiprocess_mode_shows_false_resets_and_with_it_none
             )
             return sum(float(series["value"][1]) for series in query(prometheus_url, promql))
 
-        deadline = time.monotonic() + RESETS_SECONDS
-        while resets("off") == 0:
-            assert time.monotonic() < deadline, f"no false reset within {RESETS_SECONDS} s"
-            time.sleep(0.5)
+        false_reset = workshop.wait_for(lambda: resets("off") != 0, RESETS_SECONDS, interval=0.5)
+        assert false_reset, f"no false reset within {RESETS_SECONDS} s"
         wait_for_scrape(prometheus_url, ports["on"], after=time.time())
         assert resets("on") == 0

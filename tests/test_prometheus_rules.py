@@ -171,10 +171,9 @@ def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
         assert list(data.glob("workshop-prometheus-*")), "no data folder in TMPDIR"
         process.send_signal(getattr(signal, stop))
         assert process.wait(timeout=20) == 0, log.read_text()
-        deadline = time.monotonic() + 10  # the stopped Prometheus may take a moment to exit
-        while not workshop.group_is_gone(process.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert workshop.group_is_gone(process.pid), "Prometheus was left running"
+        # The stopped Prometheus may take a moment to exit.
+        gone = workshop.wait_for(lambda: workshop.group_is_gone(process.pid), 10, interval=0.1)
+        assert gone, "Prometheus was left running"
     finally:
         workshop.stop_process(process)  # anything left if the script failed
     printed = log.read_text()
