@@ -6,8 +6,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -143,17 +141,6 @@ def test_script_says_when_the_port_is_taken():
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def wait_until_ready(url, process, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                return response.status == 200
-        except OSError:
-            time.sleep(0.2)
-    return False
-
-
 @pytest.mark.skipif(os.name == "nt", reason="sends POSIX signals")
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"], ids=["ctrl-c", "kill"])
 def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
@@ -167,7 +154,8 @@ def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
         # ctrl_c: SIGINT's default even when the suite runs from a shell that ignores it
         process = workshop.start_process(command, output, {"TMPDIR": str(data)}, ctrl_c=True)
     try:
-        assert wait_until_ready(f"http://127.0.0.1:{port}/-/ready", process)
+        ready = f"http://127.0.0.1:{port}/-/ready"
+        workshop.wait_until_serving(process, ready, log, lambda answer: answer.ok, timeout=30)
         assert list(data.glob("workshop-prometheus-*")), "no data folder in TMPDIR"
         process.send_signal(getattr(signal, stop))
         assert process.wait(timeout=20) == 0, log.read_text()
