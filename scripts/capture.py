@@ -2,7 +2,7 @@
 
     python scripts/capture.py 01       (or "all")
 
-Walks the lesson README as a learner would (scripts/walkthrough.py): starts
+Walks the lesson README as a learner would (workshop/readme_walk.py): starts
 each app it names, runs the traffic and every command, and writes what each
 command printed into the ```text block under it. The `curl ... | grep PATTERN`
 outputs taken from the lesson's app.py also go to expected/PATTERN.txt, which
@@ -13,8 +13,9 @@ is a changed lesson.
 import argparse
 import sys
 
-import walkthrough
-import workshop
+from workshop import readme_commands, readme_walk
+from workshop.lessons import all_lessons, lesson_named
+from workshop.processes import ServerFailed
 
 
 def app_snippets(lesson, results):
@@ -23,7 +24,7 @@ def app_snippets(lesson, results):
     commands = [result.command for result in results if result.command]
     return {
         snippet: actual[id(command)]
-        for snippet, command in walkthrough.grader_snippets(lesson, commands).items()
+        for snippet, command in readme_commands.grader_snippets(lesson, commands).items()
     }
 
 
@@ -41,7 +42,7 @@ def refreshed_readme(text, results):
 
 def capture(lesson):
     """Write every output of the lesson, or nothing at all when one cannot be captured."""
-    results = walkthrough.walk(lesson)
+    results = readme_walk.walk(lesson)
     failures = [
         problem
         for result in results
@@ -69,9 +70,9 @@ def main():
     parser.add_argument("lesson", help='a lesson number such as 01, or "all"')
     name = parser.parse_args().lesson
     try:
-        for lesson in workshop.all_lessons() if name == "all" else [workshop.find_lesson(name)]:
+        for lesson in all_lessons() if name == "all" else [lesson_named(name)]:
             capture(lesson)
-    except (LookupError, workshop.ServerFailed) as error:
+    except (LookupError, ServerFailed) as error:
         sys.exit(f"capture.py: {error}")
 
 

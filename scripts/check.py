@@ -11,88 +11,15 @@ hint when it does not. Exit code 0 only when every snippet matches.
 """
 
 import argparse
-import functools
 import signal
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import snippets
-import workshop
-from lessons import grep_pattern
+from workshop.grading.app_grader import grade_safely
+from workshop.lessons import all_lessons, lesson_named
 
 DEFAULT_TRAFFIC_TIMEOUT = 60
-
-
-def verdict(pattern, expected, mismatches):
-    """The lines that report one snippet."""
-    count = len(expected.splitlines())
-    if not mismatches:
-        return [f"  PASS  {pattern} ({count} lines)"]
-    differences = f"{len(mismatches)} difference{'s' if len(mismatches) > 1 else ''}"
-    lines = [f"  FAIL  {pattern} ({differences} from the {count} lines expected)"]
-    last_hint = None
-    for mismatch in mismatches:
-        lines.append(f"        expected: {mismatch.expected or '(nothing)'}")
-        lines.append(f"        actual:   {mismatch.actual or '(nothing)'}")
-        if mismatch.hint != last_hint:  # a renamed metric misses several lines, for one reason
-            lines.append(f"        hint:     {mismatch.hint}")
-        last_hint = mismatch.hint
-    return lines
-
-
-def names(snippet_text):
-    """The sample names a snippet shows."""
-    return snippets.sample_types(snippet_text).keys()
-
-
-def read_expected(lesson):
-    """{pattern: expected text}, or a one-line reason why the snippets cannot be read."""
-    patterns = lesson.snippet_patterns()
-    if not patterns:
-        return f"no snippets in {lesson.name}/expected/: python scripts/capture.py {lesson.number}"
-    try:
-        return {pattern: lesson.snippet_file(pattern).read_text("utf-8") for pattern in patterns}
-    except (OSError, UnicodeDecodeError) as error:
-        return f"cannot read {lesson.name}/expected/: {error}"
-
-
-def grade(lesson, app_file, traffic_timeout):
-    """(lines to print, whether every snippet matches) for one lesson."""
-    started = time.monotonic()
-    lines = [f"{lesson.name}: grading {workshop.display(app_file)}"]
-    if not app_file.is_file():
-        return [*lines, f"  FAIL  there is no {workshop.display(app_file)}"], False
-    expected = read_expected(lesson)
-    if isinstance(expected, str):
-        return [*lines, f"  FAIL  {expected}"], False
-    try:
-        scrapes = workshop.run_lesson_once(lesson, app_file, traffic_timeout)
-    except (workshop.ServerFailed, workshop.TrafficFailed) as error:
-        return [*lines, f"  FAIL  {error}"], False
-    passed = 0
-    snippet_names = {snippet: set(names(text)) for snippet, text in expected.items()}
-    page_types = functools.cache(snippets.sample_types)  # each page parsed once
-    for snippet, text in expected.items():
-        exposition = scrapes.of(snippet)
-        others = set().union(*(n for other, n in snippet_names.items() if other != snippet))
-        shown = workshop.grep(exposition, grep_pattern(snippet))
-        mismatches = snippets.compare(text, shown, page_types(exposition), None, others)
-        lines += verdict(snippet, text, mismatches)
-        passed += not mismatches
-    seconds = time.monotonic() - started
-    lines.append(f"{lesson.name}: {passed}/{len(expected)} snippets pass ({seconds:.1f} s)")
-    return lines, passed == len(expected)
-
-
-def grade_safely(lesson, app_file, traffic_timeout):
-    """grade(), but a bug of the grader's own is one FAIL line too, never a traceback."""
-    try:
-        return grade(lesson, app_file, traffic_timeout)
-    except Exception as error:  # the summary line of `all` must still be printed
-        reason = f"{error.__class__.__name__}: {error}"
-        return [lesson.name, f"  FAIL  the grader could not finish: {reason}"], False
 
 
 def parse_args(argv=None):
@@ -128,10 +55,7 @@ def main(argv=None):
     stop_on_sigterm()
     args = parse_args(argv)
     try:
-        if args.lesson == "all":
-            lessons = workshop.all_lessons()
-        else:
-            lessons = [workshop.find_lesson(args.lesson)]
+        lessons = all_lessons() if args.lesson == "all" else [lesson_named(args.lesson)]
     except LookupError as error:
         sys.exit(f"check.py: {error}")
     # The lessons run at the same time (they mostly wait), and print in order.

@@ -6,7 +6,7 @@
     python3 scripts/dev.py start [NN]     install, then run lesson NN's app (default 01)
     python3 scripts/dev.py test [ARGS]    install the test tools, then run pytest ARGS
 
-`learn`, `hint` and `reset` are explained in scripts/learn.py and scripts/reset.py.
+`learn`, `hint` and `reset` are explained in scripts/workshop/learn/.
 
 Standard library only, here and in the modules it imports: this is what runs
 before anything is installed.
@@ -16,10 +16,10 @@ import os
 import subprocess
 import sys
 
-from learn import hint, learn
-from lessons import ROOT, UsageError, display, find_lesson
-from reset import reset
-from venv_setup import install, venv_python
+from workshop.learn.commands import hint, learn
+from workshop.learn.reset import reset
+from workshop.lessons import ROOT, UsageError, display, find_lesson
+from workshop.venv_install import install, venv_python
 
 OFFLINE_HINT = (
     "This lesson calls the real GitHub API. Offline, start the stand-in first "

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test. The helpers themselves live in scripts/workshop.py.
+"""Fixtures shared by every test. The helpers themselves live in scripts/workshop/.
 
 Every process the suite starts inherits WORKSHOP_TEST_RUN; when the run ends,
 no process may still carry it (see pytest_sessionfinish): a test that leaves an

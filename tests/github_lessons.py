@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import fake_github
 import pytest
 import requests
-import workshop
+from workshop import lesson_run, lessons, metrics_page, ports, processes
 
 TIMER = "github_lookup_duration_seconds"
 OUTCOMES = ("ok", "not_found", "rate_limited", "error", "timeout")
@@ -122,7 +122,7 @@ def samples(url):
     """
     return {
         (name, labels): value
-        for (name, labels), value in workshop.sample_values(url).items()
+        for (name, labels), value in metrics_page.sample_values(url).items()
         if not name.startswith(("process_", "python_"))
     }
 
@@ -148,7 +148,7 @@ def assert_every_lookup_counted_once(values):
 
 def resident_bytes(url):
     """The app's resident memory, as its own /metrics reports it (Linux only)."""
-    return workshop.sample_values(url)[("process_resident_memory_bytes", frozenset())]
+    return metrics_page.sample_values(url)[("process_resident_memory_bytes", frozenset())]
 
 
 def get_raw(url, path):
@@ -190,12 +190,12 @@ def lesson_app(lesson, github_url, app_file=None, **env):
     GITHUB_TOKEN and GITHUB_TIMEOUT_SECONDS are unset unless given, whatever the
     shell running the tests has."""
     settings = {"GITHUB_TOKEN": None, "GITHUB_TIMEOUT_SECONDS": None, **env}
-    return workshop.lesson_app(lesson, github_url=github_url, app_file=app_file, env=settings)
+    return lesson_run.lesson_app(lesson, github_url=github_url, app_file=app_file, env=settings)
 
 
 @contextmanager
 def stand_in(*args, elsewhere_host=None):
-    """scripts/fake_github.py with extra arguments on a free port: yields (url, workshop.Server).
+    """scripts/fake_github.py with extra arguments on a free port: yields (url, processes.Server).
 
     With elsewhere_host, its fake/moved-elsewhere redirects to itself under that
     host name (--elsewhere http://HOST:its port)."""
@@ -205,19 +205,21 @@ def stand_in(*args, elsewhere_host=None):
         options = list(args)
         if elsewhere_host:
             options += ["--elsewhere", f"http://{elsewhere_host}:{port}"]
-        with workshop.serving([workshop.stand_in_process(port, options, ctrl_c=True)]) as [server]:
+        with processes.serving([lesson_run.stand_in_process(port, options, ctrl_c=True)]) as [
+            server
+        ]:
             yield f"http://127.0.0.1:{port}", server
 
-    with workshop.on_free_ports(start) as started:
+    with processes.on_free_ports(start) as started:
         yield started
 
 
 def run_app(lesson, env, timeout=30):
     """Run the lesson's app to its end (it should stop at once): the CompletedProcess."""
-    settings = {"PORT": str(workshop.free_port()), "GITHUB_TOKEN": None, **env}
+    settings = {"PORT": str(ports.free_port()), "GITHUB_TOKEN": None, **env}
     return subprocess.run(
         [sys.executable, str(lesson.app)],
-        env=workshop.environment({**settings, "PYTHONPATH": str(lesson.folder)}),
+        env=processes.environment({**settings, "PYTHONPATH": str(lesson.folder)}),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -244,7 +246,7 @@ class LessonApp:
 
     @property
     def lesson(self):
-        return workshop.find_lesson(self.LESSON)
+        return lessons.lesson_named(self.LESSON)
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -261,7 +263,7 @@ class LessonApp:
         """One app for the tests that compare the metrics before and after:
         (its URL, its samples right after it started)."""
         settings = {"GITHUB_TOKEN": TOKEN, "GITHUB_TIMEOUT_SECONDS": str(TEST_TIMEOUT_SECONDS)}
-        with lesson_app(workshop.find_lesson(cls.LESSON), github, **settings) as url:
+        with lesson_app(lessons.lesson_named(cls.LESSON), github, **settings) as url:
             yield url, samples(url)
 
     @pytest.fixture(scope="class")
@@ -405,7 +407,7 @@ class ClientTests(LessonApp):
         assert DEFAULT_TIMEOUT_SECONDS <= seconds < DEFAULT_TIMEOUT_SECONDS + 1
 
     def test_upstream_down_is_a_502_error_showing_only_the_api_urls_origin(self):
-        closed_port = workshop.free_port()  # nothing listens there
+        closed_port = ports.free_port()  # nothing listens there
         api_url = f"http://127.0.0.1:{closed_port}/private-prefix/v3"
         with lesson_app(self.lesson, api_url) as url:
             response, seconds, changed = self.lookup(url, "/repos/prometheus/prometheus")

@@ -2,7 +2,7 @@
 of the repository (the learner's own exercise and progress are never touched)
 whose .venv links to this one's, so that nothing is installed.
 
-Used by tests/test_dev.py, tests/test_quickstart.py and scripts/bench_learn.py.
+Used by tests/test_dev.py, tests/test_quickstart.py and scripts/bench/bench_learn.py.
 """
 
 import re
@@ -11,9 +11,9 @@ import subprocess
 import sys
 import time
 
-import workshop
+from workshop import lesson_run, lessons, processes
 
-ROOT = workshop.ROOT
+ROOT = lessons.ROOT
 # One grade as the grader prints it, from "NN_topic: grading FILE" to "NN_topic: K/N snippets pass"
 GRADE = re.compile(
     r"^(?P<lesson>\d\d_\w+): grading .*?^(?P=lesson): (?P<passing>\d+)/\d+ snippets pass.*?$",
@@ -44,9 +44,9 @@ def copy_repository(destination, root=ROOT):
     return destination
 
 
-def venv_setup_of(copy):
-    """The copy's scripts/venv_setup.py as a module: the .venv it looks after is the copy's."""
-    return workshop.load_module(copy / "scripts" / "venv_setup.py")
+def venv_install_of(copy):
+    """The copy's workshop/venv_install.py as a module: the .venv it looks after is the copy's."""
+    return lesson_run.load_module(copy / "scripts" / "workshop" / "venv_install.py")
 
 
 def share_venv(copy, root=ROOT):
@@ -60,7 +60,7 @@ def share_venv(copy, root=ROOT):
     for entry in (root / ".venv").iterdir():
         if not entry.name.startswith("installed-"):
             (venv / entry.name).symlink_to(entry, entry.is_dir())
-    setup = venv_setup_of(copy)
+    setup = venv_install_of(copy)
     setup.stamp("requirements.txt").write_text(setup.requirements_hash())
     assert setup.is_installed("requirements.txt")
     return copy
@@ -80,7 +80,7 @@ class LearnLoop:
         command = command or [sys.executable, copy / "scripts" / "dev.py", "learn", lesson]
         with open(self.log, "wb") as output:
             # ctrl_c: SIGINT's default even when the suite was started with it ignored.
-            self.process = workshop.start_process(
+            self.process = processes.start_process(
                 command, output, cwd=copy, ctrl_c=True, stdin=stdin
             )
 
@@ -125,7 +125,7 @@ class LearnLoop:
         self.process.stdin.flush()
 
     def stop(self):
-        workshop.stop_process(self.process)
+        processes.stop_process(self.process)
         if self.process.stdin:
             self.process.stdin.close()
 

@@ -8,22 +8,22 @@ from contextlib import ExitStack
 
 import pytest
 import requests
-import workshop
 from flask import Flask, Response
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
+from workshop import lesson_run, lessons, metrics_page, ports, processes
 
-LESSON = workshop.find_lesson("01")
+LESSON = lessons.lesson_named("01")
 
 
 @pytest.fixture
 def url():
-    with workshop.lesson_running(LESSON) as base_url:
+    with lesson_run.lesson_running(LESSON) as base_url:
         yield base_url
 
 
 def counters(url):
-    values = workshop.sample_values(url)
+    values = metrics_page.sample_values(url)
     no_labels = frozenset()
     return {
         "home": values[("page_visits_total", frozenset({("page", "home")}))],
@@ -57,7 +57,7 @@ def test_unknown_paths_get_a_404_and_count_without_a_path_label(url):
         response = requests.get(f"{url}{path}", timeout=5)
         assert (response.status_code, response.json()) == (404, {"error": "no such page"})
     assert counters(url) == {**before, "not found": before["not found"] + len(paths)}
-    assert "wp-login" not in workshop.scrape(url)
+    assert "wp-login" not in metrics_page.scrape(url)
 
 
 def test_wrong_methods_get_a_405_and_leave_the_counters_alone(url):
@@ -91,11 +91,11 @@ def test_metrics_can_be_filtered_by_name(url):
 
 
 def test_app_listens_on_127_0_0_1_by_default():
-    port = workshop.free_port()
+    port = ports.free_port()
     command = [sys.executable, LESSON.app]
     ready = f"http://127.0.0.1:{port}/metrics"
     env = {"PORT": str(port), "HOST": None}  # HOST unset, whatever the shell has
-    with workshop.running(command, ready, workshop.is_prometheus_text, env) as app:
+    with processes.running(command, ready, metrics_page.is_prometheus_text, env) as app:
         banner = app.output()
     assert f"Running on http://127.0.0.1:{port}" in banner
     assert "all addresses" not in banner  # what Flask prints when bound to 0.0.0.0
@@ -105,7 +105,7 @@ def test_app_listens_on_127_0_0_1_by_default():
 def test_ctrl_c_stops_the_app_quietly_even_from_a_shell_that_ignores_ctrl_c():
     """A shell without job control (`cmd &` in a script, many CI runners) starts its
     children with SIGINT ignored, and they pass that on: the test undoes it in the app."""
-    port = workshop.free_port()
+    port = ports.free_port()
     command = [sys.executable, LESSON.app]
     ready = f"http://127.0.0.1:{port}/metrics"
     env = {"PORT": str(port)}
@@ -113,7 +113,7 @@ def test_ctrl_c_stops_the_app_quietly_even_from_a_shell_that_ignores_ctrl_c():
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as such a shell leaves it
         try:
             app = stack.enter_context(
-                workshop.running(command, ready, workshop.is_prometheus_text, env, ctrl_c=True)
+                processes.running(command, ready, metrics_page.is_prometheus_text, env, ctrl_c=True)
             )
         finally:
             signal.signal(signal.SIGINT, previous)

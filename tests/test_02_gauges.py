@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-import workshop
 from prometheus_client import CollectorRegistry, Gauge
+from workshop import lesson_run, lessons, metrics_page, processes
 
-LESSON = workshop.find_lesson("02")
+LESSON = lessons.lesson_named("02")
 STEPS = [LESSON.app, *sorted(LESSON.folder.glob("step*_*.py"))]
 MAX_ITEMS = 1_000  # the cap in 02_gauges/app.py
 TIMEOUT = 10
@@ -27,21 +27,21 @@ step_params = pytest.mark.parametrize("app_file", STEPS, ids=lambda path: path.n
 @pytest.fixture
 def url():
     """A fresh app.py for each test that needs a known starting state."""
-    with workshop.lesson_running(LESSON) as base:
+    with lesson_run.lesson_running(LESSON) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def shared_url():
     """One app for the bad-input cases: each compares the metrics before and after."""
-    with workshop.lesson_running(LESSON) as base:
+    with lesson_run.lesson_running(LESSON) as base:
         yield base
 
 
 def value(url, metric):
     """The sample's value, or None when /metrics does not have it."""
     name, labels = metric
-    return workshop.sample_values(url).get((name, frozenset(labels.items())))
+    return metrics_page.sample_values(url).get((name, frozenset(labels.items())))
 
 
 def lesson_metrics(url):
@@ -97,7 +97,7 @@ def add_and_remove(url, worker, next_round):
 @step_params
 def test_gauge_equals_the_list_after_concurrent_adds_and_removes(app_file):
     differences = []
-    with workshop.lesson_running(LESSON, app_file=app_file) as url:
+    with lesson_run.lesson_running(LESSON, app_file=app_file) as url:
 
         def compare_gauge_with_list():
             """Run by the barrier between rounds, when no request is in flight."""
@@ -235,7 +235,7 @@ def test_in_progress_gauge_counts_slow_work_while_it_runs(url):
     with ThreadPoolExecutor(max_workers=3) as pool:
         # Each sleeps 3 s: the three overlap for about that long, whatever the load.
         slow = [pool.submit(get, url, "/work?ms=3000") for _ in range(3)]
-        seen_three = workshop.wait_for(lambda: value(url, IN_PROGRESS) == 3, 3)
+        seen_three = processes.wait_for(lambda: value(url, IN_PROGRESS) == 3, 3)
         answers = [future.result() for future in slow]
     assert seen_three, "work_requests_in_progress never reached 3 during three slow /work"
     assert [answer.status_code for answer in answers] == [200] * 3

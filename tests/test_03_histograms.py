@@ -9,7 +9,6 @@ import time
 
 import fake_github
 import pytest
-import workshop
 from github_lessons import (
     COUNT,
     REQUEST_TIMEOUT,
@@ -22,8 +21,9 @@ from github_lessons import (
     samples,
 )
 from prometheus_client import Histogram
+from workshop import lesson_run, lessons
 
-LESSON = workshop.find_lesson("03")
+LESSON = lessons.lesson_named("03")
 LESSON_BUCKETS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5)
 DEFAULT_BUCKETS = Histogram.DEFAULT_BUCKETS[:-1]  # without +Inf
 # Every delay of the stand-in but fake/slow's, which the lessons' timeout cuts short.
@@ -70,7 +70,7 @@ def assert_the_traffic_lands_in_the_buckets_of_its_delays(url, bounds):
     traffic = load_traffic()
     before = samples(url)
     started = time.monotonic()
-    output = workshop.send_traffic(LESSON, url, timeout=REQUEST_TIMEOUT * 2)
+    output = lesson_run.send_traffic(LESSON, url, timeout=REQUEST_TIMEOUT * 2)
     seconds = time.monotonic() - started
     after = samples(url)
     assert [line.split()[-1] for line in output.splitlines()] == ["ok"] * len(traffic)
@@ -101,7 +101,7 @@ class TestLesson03(ClientTests, TimerTests):
 
 def test_step_1s_traffic_lands_in_the_default_buckets():
     step_1 = LESSON.folder / "step1_default_buckets.py"
-    with workshop.lesson_running(LESSON, app_file=step_1) as url:
+    with lesson_run.lesson_running(LESSON, app_file=step_1) as url:
         assert_the_traffic_lands_in_the_buckets_of_its_delays(url, DEFAULT_BUCKETS)
 
 

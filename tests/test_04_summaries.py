@@ -6,7 +6,6 @@ lesson 03: the two tests at the end show they would test the same code here."""
 import ast
 
 import requests
-import workshop
 from github_lessons import (
     COUNT,
     OUTCOMES,
@@ -22,8 +21,9 @@ from github_lessons import (
     samples,
 )
 from prometheus_client.parser import text_string_to_metric_families
+from workshop import lesson_run, lessons, metrics_page
 
-LESSON = workshop.find_lesson("04")
+LESSON = lessons.lesson_named("04")
 
 
 class TestLesson04(TimerTests):
@@ -34,7 +34,7 @@ class TestLesson04(TimerTests):
 
     def test_the_summary_exports_a_count_and_a_sum_and_no_quantiles(self, app):
         requests.get(f"{app}/repos/apache/kafka", timeout=REQUEST_TIMEOUT)
-        families = text_string_to_metric_families(workshop.scrape(app))
+        families = text_string_to_metric_families(metrics_page.scrape(app))
         [summary] = [family for family in families if family.name == TIMER]
         assert summary.type == "summary"
         assert sorted(sample.name for sample in summary.samples) == [
@@ -63,7 +63,7 @@ class TestLesson04(TimerTests):
 
     def test_the_traffic_is_counted_once_per_lookup(self, app):
         before = samples(app)
-        output = workshop.send_traffic(LESSON, app, timeout=REQUEST_TIMEOUT * 2)
+        output = lesson_run.send_traffic(LESSON, app, timeout=REQUEST_TIMEOUT * 2)
         after = samples(app)
         assert [line.split()[-1] for line in output.splitlines()] == ["ok"] * 7
         added = {
@@ -76,7 +76,7 @@ class TestLesson04(TimerTests):
 
 
 def test_both_lessons_have_the_same_github_client():
-    lesson_03 = workshop.find_lesson("03").folder / "github.py"
+    lesson_03 = lessons.lesson_named("03").folder / "github.py"
     assert (LESSON.folder / "github.py").read_bytes() == lesson_03.read_bytes()
 
 
@@ -99,7 +99,7 @@ def code_and_timer(lesson):
 
 def test_both_apps_differ_only_in_the_timers_type():
     """So the GitHub client's tests, run for lesson 03 only, hold for 04 too."""
-    code_03, histogram = code_and_timer(workshop.find_lesson("03"))
+    code_03, histogram = code_and_timer(lessons.lesson_named("03"))
     code_04, summary = code_and_timer(LESSON)
     assert code_04 == code_03
     assert ast.unparse(histogram.func) == "Histogram" and ast.unparse(summary.func) == "Summary"

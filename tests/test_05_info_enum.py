@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-import workshop
+from workshop import lesson_run, lessons, metrics_page
 
-LESSON = workshop.find_lesson("05")
+LESSON = lessons.lesson_named("05")
 STATES = ["loading", "missing", "running", "stopped"]
 STEPS = sorted(LESSON.folder.glob("step*.py")) + [LESSON.app]
 TIMEOUT = 10
@@ -18,7 +18,7 @@ TIMEOUT = 10
 
 @pytest.fixture
 def url():
-    with workshop.lesson_running(LESSON) as base_url:
+    with lesson_run.lesson_running(LESSON) as base_url:
         yield base_url
 
 
@@ -26,7 +26,7 @@ def samples(url, name):
     """{labels: value} of every sample called `name` on /metrics."""
     return {
         labels: value
-        for (sample, labels), value in workshop.sample_values(url).items()
+        for (sample, labels), value in metrics_page.sample_values(url).items()
         if sample == name
     }
 
@@ -118,9 +118,9 @@ def test_the_version_is_typed_once():
 
 @pytest.mark.parametrize("step", STEPS, ids=lambda path: path.name)
 def test_each_step_answers_the_traffic_and_exports_its_own_metrics(step):
-    with workshop.lesson_running(LESSON, app_file=step) as url:
-        workshop.send_traffic(LESSON, url)  # raises TrafficFailed on any unexpected answer
-        names = {name for name, _ in workshop.sample_values(url)}
+    with lesson_run.lesson_running(LESSON, app_file=step) as url:
+        lesson_run.send_traffic(LESSON, url)  # raises TrafficFailed on any unexpected answer
+        names = {name for name, _ in metrics_page.sample_values(url)}
     lesson_names = {"application_info", "application_state", "workshop_build_info"}
     expected = {
         "step1_info.py": {"application_info"},

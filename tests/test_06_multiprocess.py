@@ -20,19 +20,19 @@ from contextlib import contextmanager
 
 import pytest
 import requests
-import workshop
 from prometheus_client import CollectorRegistry, Counter, Enum, Gauge, Info, Summary
 from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.values import MultiProcessValue
+from workshop import lesson_run, lessons, metrics_page, ports, processes
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="gunicorn does not run on Windows: use WSL"
 )
 
-LESSON = workshop.find_lesson("06")
+LESSON = lessons.lesson_named("06")
 CONF = LESSON.folder / "gunicorn_conf.py"
 STEP3 = LESSON.folder / "step3_other_metric_types.py"
 NO_LABELS = frozenset()
@@ -63,12 +63,14 @@ def gunicorn(tmp_path, port=None, app_file=None, ctrl_c=False, **settings):
     def start(chosen):
         url = f"http://127.0.0.1:{chosen}"
         command = [sys.executable, app_file or LESSON.app]
-        env = workshop.app_env(LESSON, chosen, env={"TMPDIR": str(tmp_path), **settings})
+        env = lesson_run.app_env(LESSON, chosen, env={"TMPDIR": str(tmp_path), **settings})
         ready = f"{url}/metrics"
-        with workshop.running(command, ready, workshop.metrics_served, env, ctrl_c=ctrl_c) as app:
+        with processes.running(
+            command, ready, lesson_run.metrics_served, env, ctrl_c=ctrl_c
+        ) as app:
             yield url, app, tmp_path / f"prometheus-multiproc-{chosen}"
 
-    with workshop.on_free_ports(start, port) as started:
+    with processes.on_free_ports(start, port) as started:
         yield started
 
 
@@ -93,8 +95,8 @@ def live_pids(folder):
 
 
 def wait_for(condition, timeout=10.0):
-    """workshop.wait_for(), failing the test when condition() never comes true."""
-    value = workshop.wait_for(condition, timeout)
+    """processes.wait_for(), failing the test when condition() never comes true."""
+    value = processes.wait_for(condition, timeout)
     if not value:
         pytest.fail(f"not within {timeout} s: {condition.__doc__ or condition}")
     return value
@@ -120,7 +122,7 @@ def press_ctrl_c(app, folder, to_group, workers=2):
     else:
         app.process.send_signal(signal.SIGINT)
     assert app.process.wait(timeout=15) == 0
-    wait_for(lambda: workshop.group_is_gone(app.process.pid), timeout=5)
+    wait_for(lambda: processes.group_is_gone(app.process.pid), timeout=5)
     output = app.output()
     assert "Traceback" not in output, output
     assert "Handling signal: int" in output and "Shutting down: Master" in output
@@ -145,11 +147,11 @@ def added(before, after):
 
 def test_every_scrape_shows_the_exact_totals_whichever_worker_answers(shared):
     url, _, _ = shared
-    before = workshop.sample_values(url)
+    before = metrics_page.sample_values(url)
     answers = get_all(url, ["/"] * 300 + ["/work?ms=0"] * 100 + ["/work?ms=-1"] * 20)
     assert sorted({answer.status_code for answer in answers}) == [200, 400]
     for _ in range(10):
-        values = workshop.sample_values(url)
+        values = metrics_page.sample_values(url)
         more = added(before, values)
         assert more[home()] == 300
         assert more[home(route="/work")] == 100
@@ -173,8 +175,8 @@ def test_the_master_writes_no_metric_file_and_every_worker_writes_its_own(shared
 
 def test_the_app_has_its_three_families_and_no_created_process_or_python_series(shared):
     url, _, _ = shared
-    workshop.send_traffic(LESSON, url)
-    families = list(text_string_to_metric_families(workshop.scrape(url)))
+    lesson_run.send_traffic(LESSON, url)
+    families = list(text_string_to_metric_families(metrics_page.scrape(url)))
     assert {family.name for family in families} == {
         "http_requests",
         "http_request_duration_seconds",
@@ -193,11 +195,11 @@ def test_in_progress_is_the_sum_over_the_live_workers(shared):
 
         def two_in_progress():
             """the gauge shows the 2 sleeping requests (the third worker answers)"""
-            return workshop.sample_values(url)[INPROGRESS] == 2
+            return metrics_page.sample_values(url)[INPROGRESS] == 2
 
         wait_for(two_in_progress, timeout=2.5)
         assert [answer.result().status_code for answer in slow] == [200, 200]
-    assert workshop.sample_values(url)[INPROGRESS] == 0
+    assert metrics_page.sample_values(url)[INPROGRESS] == 0
 
 
 def test_a_worker_killed_in_a_request_is_forgotten_by_the_livesum_gauge(shared):
@@ -205,13 +207,13 @@ def test_a_worker_killed_in_a_request_is_forgotten_by_the_livesum_gauge(shared):
     and its counts stay in the totals."""
     url, _, folder = shared
     wait_for(lambda: len(live_pids(folder)) == SHARED_WORKERS)
-    counted = requests_counted(workshop.sample_values(url))
+    counted = requests_counted(metrics_page.sample_values(url))
     with ThreadPoolExecutor(max_workers=1) as pool:
         doomed = pool.submit(requests.get, f"{url}/work?ms=5000", timeout=30)
 
         def one_in_progress():
             """the slow request is in progress"""
-            return workshop.sample_values(url)[INPROGRESS] == 1
+            return metrics_page.sample_values(url)[INPROGRESS] == 1
 
         wait_for(one_in_progress, timeout=4)
         busy = [pid for pid in live_pids(folder) if gauge_value(folder, pid) == 1]
@@ -222,7 +224,7 @@ def test_a_worker_killed_in_a_request_is_forgotten_by_the_livesum_gauge(shared):
 
     def back_to_zero():
         """the gauge is 0 again and the killed worker's gauge file is gone"""
-        values = workshop.sample_values(url)
+        values = metrics_page.sample_values(url)
         gone = not (folder / f"gauge_livesum_{busy[0]}.db").exists()
         return gone and values[INPROGRESS] == 0 and values
 
@@ -247,13 +249,13 @@ def test_an_empty_file_in_the_folder_does_not_break_the_scrape(shared):
     """gunicorn_conf.py's workaround for prometheus_client issue 1199: a file that a
     worker has created but not sized yet (or left so when it was killed)."""
     url, _, folder = shared
-    before = workshop.sample_values(url)[home()]
+    before = metrics_page.sample_values(url)[home()]
     empty = folder / "counter_4000001.db"
     empty.touch()
     try:
         get_all(url, ["/"] * 3)
         assert requests.get(f"{url}/metrics", timeout=5).status_code == 200
-        assert workshop.sample_values(url)[home()] == before + 3
+        assert metrics_page.sample_values(url)[home()] == before + 3
     finally:
         empty.unlink()
 
@@ -262,11 +264,11 @@ def test_a_bad_ms_is_a_400_with_a_reason_and_counted_as_one(shared):
     url, app, _ = shared
     logged = len(app.output())
     for query in ["", "?ms=", "?ms=abc", "?ms=-1", "?ms=5001", "?ms=1e3"]:
-        before = workshop.sample_values(url).get(home("400", "/work"), 0)
+        before = metrics_page.sample_values(url).get(home("400", "/work"), 0)
         response = requests.get(f"{url}/work{query}", timeout=10)
         reason = {"error": "ms must be a whole number of milliseconds, 0 to 5000"}
         assert (response.status_code, response.json()) == (400, reason), query
-        values = workshop.sample_values(url)
+        values = metrics_page.sample_values(url)
         assert values[home("400", "/work")] == before + 1, query
         assert values[INPROGRESS] == 0
         assert not [key for key in values if ("status", "500") in key[1]]
@@ -281,11 +283,11 @@ def test_the_edges_of_ms_are_accepted(shared):
 
 def test_unknown_paths_are_counted_under_one_route_not_the_raw_path(shared):
     url, _, _ = shared
-    before = workshop.sample_values(url).get(home("404", "unmatched"), 0)
+    before = metrics_page.sample_values(url).get(home("404", "unmatched"), 0)
     for path in ("/no-such-page", "/wp-login.php", "/work/../../etc/passwd"):
         assert requests.get(url + path, timeout=10).status_code == 404
-    assert workshop.sample_values(url)[home("404", "unmatched")] == before + 3
-    scrape = workshop.scrape(url)
+    assert metrics_page.sample_values(url)[home("404", "unmatched")] == before + 3
+    scrape = metrics_page.scrape(url)
     assert "wp-login" not in scrape and "passwd" not in scrape
 
 
@@ -293,10 +295,10 @@ def test_the_step3_app_shows_what_multiprocess_mode_drops_in_a_folder_of_its_own
     """Step 3's side trip; and two apps at once (it and the shared app.py, in the same
     temporary directory) never share a folder: neither sees the other's metrics."""
     url, _, folder = shared
-    before = workshop.sample_values(url)
+    before = metrics_page.sample_values(url)
     with gunicorn(folder.parent, app_file=STEP3) as (step3, _, step3_folder):
-        workshop.send_traffic(LESSON, step3)
-        values = workshop.sample_values(step3)
+        lesson_run.send_traffic(LESSON, step3)
+        values = metrics_page.sample_values(step3)
         assert step3_folder != folder and step3_folder.is_dir()
     names = {name for name, _ in values}
     assert not {name for name in names if name.startswith(("app_build", "app_state"))}
@@ -307,7 +309,7 @@ def test_the_step3_app_shows_what_multiprocess_mode_drops_in_a_folder_of_its_own
     started = [labels for name, labels in values if name == "worker_start_time_seconds"]
     assert len(started) == 2 and all(dict(labels).keys() == {"pid"} for labels in started)
     assert home()[0] not in names
-    assert workshop.sample_values(url) == before, "the shared app saw none of it"
+    assert metrics_page.sample_values(url) == before, "the shared app saw none of it"
     assert not step3_folder.exists(), "on_exit removes the folder when gunicorn is stopped"
 
 
@@ -321,7 +323,7 @@ def test_multiproc_off_each_worker_shows_its_own_share(tmp_path):
         seen = {}  # the worker's counter's _created time (its identity) -> its count of GET /
 
         def both_workers_answered():
-            values = workshop.sample_values(url)
+            values = metrics_page.sample_values(url)
             created = ("http_requests_created", home()[1])
             seen[values[created]] = values[home()]
             return len(seen) == 2
@@ -330,7 +332,7 @@ def test_multiproc_off_each_worker_shows_its_own_share(tmp_path):
         assert sum(seen.values()) == 41, seen  # each request counted once, by one worker
         assert len(set(seen.values())) == 2, seen  # so two scrapes disagree
         assert not folder.exists()
-        scrape = workshop.scrape(url)
+        scrape = metrics_page.scrape(url)
         assert "process_cpu_seconds_total" in scrape  # the answering worker's own registry
 
 
@@ -340,17 +342,17 @@ def test_a_restart_starts_from_zero_even_after_a_killed_master_then_ctrl_c(tmp_p
     Ctrl-C in its terminal (SIGINT to the whole group)."""
     with gunicorn(tmp_path, WORKERS="1") as (url, first, folder):
         get_all(url, ["/"] * 7)
-        assert workshop.sample_values(url)[home()] == 7
+        assert metrics_page.sample_values(url)[home()] == 7
         os.killpg(first.process.pid, signal.SIGKILL)  # kill -9: no on_exit hook runs
         first.process.wait(timeout=10)
-        wait_for(lambda: workshop.group_is_gone(first.process.pid))
+        wait_for(lambda: processes.group_is_gone(first.process.pid))
     assert pids_in(folder), "a killed master leaves its folder behind"
     stale = folder / "counter_4000000.db"  # as if from a worker of that run
     stale.write_bytes(next(folder.glob("counter_*.db")).read_bytes())
     port = int(url.rsplit(":", 1)[1])
     with gunicorn(tmp_path, port=port, ctrl_c=True) as (url, app, same_folder):
         assert same_folder == folder
-        assert workshop.sample_values(url)[home()] == 0
+        assert metrics_page.sample_values(url)[home()] == 0
         assert not stale.exists()
         press_ctrl_c(app, folder, to_group=True)
 
@@ -387,9 +389,9 @@ BAD_SETTINGS = [
 def test_a_bad_setting_gives_one_line_and_no_traceback(tmp_path, name, value, line):
     """One case per check in gunicorn_conf.py, run for real: gunicorn prints the line
     of its sys.exit(), alone, and exits with 1."""
-    env = workshop.app_env(LESSON, workshop.free_port(), env={"TMPDIR": str(tmp_path)})
+    env = lesson_run.app_env(LESSON, ports.free_port(), env={"TMPDIR": str(tmp_path)})
     env[name] = value
-    with workshop.running([sys.executable, LESSON.app], None, None, env, wait=False) as app:
+    with processes.running([sys.executable, LESSON.app], None, None, env, wait=False) as app:
         assert (app.process.wait(timeout=20), app.output().strip()) == (1, line)
 
 
@@ -401,7 +403,7 @@ def test_gunicorn_conf_stops_at_every_bad_value_with_its_line(monkeypatch, name,
         monkeypatch.delenv(setting, raising=False)
     monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as stop:
-        workshop.load_module(CONF)
+        lesson_run.load_module(CONF)
     assert stop.value.code == line
 
 

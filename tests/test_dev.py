@@ -3,7 +3,7 @@ then a few of the pieces behind them, alone.
 
 Every command runs in its own copy under tmp_path (tests run in parallel and must
 not touch the repository). `learn` runs for real: the copy's .venv links to this
-one's (scripts/learn_driver.py), and the grader grades the copy's exercise.py.
+one's (tests/learn_driver.py), and the grader grades the copy's exercise.py.
 """
 
 import json
@@ -15,11 +15,11 @@ import sys
 import time
 
 import pytest
-import workshop
-from learn_driver import LearnLoop, copy_repository, learning_copy, venv_setup_of
-from lessons import Lesson
-from pass_message import slug, solution_section
-from progress import Progress
+from learn_driver import LearnLoop, copy_repository, learning_copy, venv_install_of
+from workshop import lessons, processes
+from workshop.learn.lesson_done import slug, solution_section
+from workshop.learn.progress import Progress
+from workshop.lessons import Lesson
 
 pytestmark = pytest.mark.skipif(
     os.name == "nt", reason="links a .venv and sends POSIX signals; CI runs on Linux"
@@ -70,13 +70,13 @@ def run_dev(repo, *args, timeout=60):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=workshop.environment(),
+        env=processes.environment(),
         start_new_session=True,
     )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     finally:
-        workshop.stop_process(process)
+        processes.stop_process(process)
     return process.returncode, stdout, stderr
 
 
@@ -141,7 +141,7 @@ def test_a_wrong_lesson_is_one_line_and_exit_2_before_installing(bare_copy, args
     code, stdout, stderr = run_dev(bare_copy, *args)
     assert (code, stdout) == (2, ""), stdout + stderr
     [line] = stderr.splitlines()
-    numbers = ", ".join(lesson.number for lesson in workshop.all_lessons(bare_copy))
+    numbers = ", ".join(lesson.number for lesson in lessons.all_lessons(bare_copy))
     if args[1] == "99":
         assert line == f"dev.py: no lesson 99: try one of {numbers}"
     else:
@@ -159,7 +159,7 @@ def test_a_wrong_command_line_is_one_line_and_exit_2(bare_copy, args):
 def test_the_dev_stamp_counts_for_the_lessons_requirements(bare_copy):
     """`dev.py test` installs requirements-dev.txt, which includes requirements.txt:
     `start` and `learn` then need no pip (no network) either."""
-    setup = venv_setup_of(bare_copy)
+    setup = venv_install_of(bare_copy)
     setup.stamp("requirements-dev.txt").write_text(setup.requirements_hash())
     code, _, stderr = run_dev(bare_copy, "start", "1")
     assert code == 1, stderr  # the stand-in python exits 1
@@ -167,7 +167,7 @@ def test_the_dev_stamp_counts_for_the_lessons_requirements(bare_copy):
 
 
 def test_a_lesson_without_an_exercise_is_not_ready(bare_copy):
-    number = f"{int(workshop.all_lessons(bare_copy)[-1].number) + 1:02}"
+    number = f"{int(lessons.all_lessons(bare_copy)[-1].number) + 1:02}"
     (bare_copy / f"{number}_not_yet").mkdir()
     (bare_copy / f"{number}_not_yet" / "app.py").write_text("")
     code, stdout, stderr = run_dev(bare_copy, "learn", number)
@@ -179,9 +179,9 @@ def test_a_lesson_without_an_exercise_is_not_ready(bare_copy):
 
 
 def test_learn_after_every_exercise_says_so_without_installing(bare_copy):
-    lessons = {lesson.number: {"done": True} for lesson in workshop.all_lessons(bare_copy)}
+    all_done = {lesson.number: {"done": True} for lesson in lessons.all_lessons(bare_copy)}
     (bare_copy / ".workshop").mkdir()
-    (bare_copy / ".workshop" / "progress.json").write_text(json.dumps({"lessons": lessons}))
+    (bare_copy / ".workshop" / "progress.json").write_text(json.dumps({"lessons": all_done}))
     code, stdout, stderr = run_dev(bare_copy, "learn")
     assert code == 0, stdout + stderr
     assert re.search(rf"^  done +{LESSON}$", stdout, re.M), stdout
@@ -246,7 +246,7 @@ def test_learn_grades_each_save_gives_hints_and_points_at_the_next_lesson(copy):
         assert f"{LESSON}: 0/4 snippets pass" in first
         shown = loop.output()
         assert re.search(rf"^  current +{LESSON}$", shown, re.M), shown
-        for lesson in workshop.all_lessons(copy)[1:]:
+        for lesson in lessons.all_lessons(copy)[1:]:
             assert re.search(rf"^  (to do|not ready) +{lesson.name}", shown, re.M), shown
 
         # TODO 2 done alone: its snippet turns green, the others stay red.
@@ -257,7 +257,7 @@ def test_learn_grades_each_save_gives_hints_and_points_at_the_next_lesson(copy):
         assert "  PASS  health_check_calls_total" in partial
         for pattern in ("page_visits_total", "page_not_found_total", "divide_exceptions_total"):
             assert f"  FAIL  {pattern}" in partial
-        # Generous: the benchmark (scripts/bench_learn.py) measures the 1 s goal.
+        # Generous: the benchmark (scripts/bench/bench_learn.py) measures the 1 s goal.
         assert latency < 5, f"{latency:.2f} s from save to verdict"
 
         # h: the first hint of the first failing TODO (1), and only that one.
@@ -355,7 +355,7 @@ def test_anchors_follow_githubs_rules():
 def test_the_pass_message_names_the_step_that_runs_app_py(tmp_path):
     lesson = Lesson(tmp_path / LESSON)
     lesson.folder.mkdir()
-    text = (workshop.ROOT / LESSON / "README.md").read_text(encoding="utf-8")
+    text = (lessons.ROOT / LESSON / "README.md").read_text(encoding="utf-8")
     (lesson.folder / "README.md").write_text(text, encoding="utf-8")
     assert solution_section(lesson) == ANCHOR
     # A second heading with the same words gets GitHub's "-1".

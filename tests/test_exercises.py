@@ -5,20 +5,19 @@ on the real app started from the learner's file."""
 
 import re
 
-import check
 import pytest
 import solutions
-import walkthrough
-import workshop
+from workshop import lessons, readme_commands
+from workshop.grading import app_grader
 
-LESSONS = [lesson for lesson in workshop.all_lessons() if lesson.exercise.is_file()]
+LESSONS = [lesson for lesson in lessons.all_lessons() if lesson.exercise.is_file()]
 TODO_HEADING = re.compile(r"^## TODO (\d+): (.+)$", re.MULTILINE)
 lesson_params = pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
 
 
 def grade(lesson, path):
     """{pattern: "PASS" | "FAIL"} and the grader's whole output, for the app file at path."""
-    lines, _ = check.grade(lesson, path, traffic_timeout=60)
+    lines, _ = app_grader.grade(lesson, path, traffic_timeout=60)
     verdicts = {}
     for line in lines:
         if match := re.match(r"  (PASS|FAIL)  ([\w:/]+)", line):
@@ -46,7 +45,7 @@ def solved(lesson, tmp_path, todos, instead=None):
 
 @lesson_params
 def test_the_starter_is_the_pristine_copy_that_reset_restores(lesson):
-    pristine = workshop.ROOT / "scripts" / "starters" / f"{lesson.name}.py"
+    pristine = lessons.ROOT / "scripts" / "starters" / f"{lesson.name}.py"
     assert lesson.exercise.read_bytes() == pristine.read_bytes()
 
 
@@ -125,7 +124,7 @@ def test_the_readmes_grader_commands_are_the_ones_graded_here(lesson):
     walk does not run them a second time)."""
     lines = {
         command.line
-        for command in walkthrough.commands(lesson.readme.read_text(encoding="utf-8"))
+        for command in readme_commands.commands(lesson.readme.read_text(encoding="utf-8"))
         if command.kind == "check"
     }
     assert lines == {

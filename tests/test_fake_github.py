@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 import fake_github
 import pytest
 import requests
-import workshop
 from github_lessons import stand_in
+from workshop import lesson_run, processes
 
-SCRIPT = workshop.FAKE_GITHUB
+SCRIPT = lesson_run.FAKE_GITHUB
 TIMEOUT = 15
 SLACK = 0.5  # how much longer than its delay an answer may take on a busy machine
 MB = 1024 * 1024
@@ -43,7 +43,7 @@ linux_only = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def github():
-    with workshop.fake_github() as url:
+    with lesson_run.fake_github() as url:
         yield url
 
 
@@ -55,7 +55,7 @@ def timed_get(url, **kwargs):
 
 def wait_for_output(server, text, timeout=10):
     """The stand-in's output once it holds `text` (it prints after answering)."""
-    found = workshop.wait_for(lambda: text in server.output(), timeout)
+    found = processes.wait_for(lambda: text in server.output(), timeout)
     assert found, f"{text!r} not in the output: {server.output()!r}"
     return server.output()
 

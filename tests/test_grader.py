@@ -1,4 +1,4 @@
-"""The grader's comparison rules and verdicts (scripts/snippets.py, scripts/check.py)."""
+"""The grader's comparison rules and verdicts (workshop/grading/, scripts/check.py)."""
 
 import shutil
 import signal
@@ -9,10 +9,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-import walkthrough
-import workshop
 from conftest import processes_carrying
-from snippets import compare
+from workshop import lessons, processes, readme_walk
+from workshop.grading.snippets import compare
 
 NOW = 1_800_000_000.0
 COUNTER = """\
@@ -99,7 +98,7 @@ def test_a_gauge_sum_is_not_mistaken_for_a_duration():
     assert compare(expected, "cart_sum 13.0\n", {"cart_sum": "gauge"}, NOW)
 
 
-def grade(*args, root=workshop.ROOT):
+def grade(*args, root=lessons.ROOT):
     return subprocess.run(
         [sys.executable, str(root / "scripts" / "check.py"), *map(str, args)],
         capture_output=True,
@@ -110,9 +109,9 @@ def grade(*args, root=workshop.ROOT):
 
 def workshop_copy(tmp_path, *lesson_numbers):
     """A copy of the workshop's scripts and of some lessons: a root to break things in."""
-    shutil.copytree(workshop.ROOT / "scripts", tmp_path / "scripts")
+    shutil.copytree(lessons.ROOT / "scripts", tmp_path / "scripts")
     for number in lesson_numbers:
-        lesson = workshop.find_lesson(number)
+        lesson = lessons.lesson_named(number)
         shutil.copytree(lesson.folder, tmp_path / lesson.name)
     return tmp_path
 
@@ -157,7 +156,7 @@ def test_traffic_that_never_ends_is_a_fail_line_after_the_timeout(tmp_path):
 
 def app_with(tmp_path, old, new):
     """Lesson 01's app.py with one change a learner might make."""
-    source = workshop.find_lesson("01").app.read_text(encoding="utf-8")
+    source = lessons.lesson_named("01").app.read_text(encoding="utf-8")
     assert old in source
     path = tmp_path / "my_app.py"
     path.write_text(source.replace(old, new), encoding="utf-8")
@@ -221,7 +220,7 @@ curl -s http://127.0.0.1:5000/metrics | grep page_visits_total
 
 def test_capture_writes_every_output_and_the_graders_snippets_from_a_real_run(tmp_path):
     root = workshop_copy(tmp_path, "01")
-    lesson = workshop.Lesson(root / "01_counters")
+    lesson = lessons.Lesson(root / "01_counters")
     lesson.readme.write_text(CAPTURED_README, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, str(root / "scripts" / "capture.py"), "01"],
@@ -232,26 +231,26 @@ def test_capture_writes_every_output_and_the_graders_snippets_from_a_real_run(tm
     assert result.returncode == 0, result.stderr
     # only the snippets this README shows: the three others are stale, and gone
     assert lesson.snippet_patterns() == ["at_start/page_visits_total", "page_visits_total"]
-    original = workshop.find_lesson("01").snippet_file("page_visits_total").read_text()
+    original = lessons.lesson_named("01").snippet_file("page_visits_total").read_text()
     assert lesson.snippet_file("page_visits_total").read_text() == original
     at_start = lesson.snippet_file("at_start/page_visits_total").read_text()
     assert at_start == original.replace("3.0", "0.0").replace("1.0", "0.0")
     captured = lesson.readme.read_text(encoding="utf-8")
     assert "stale output" not in captured and "```text\n```" not in captured
     assert "GET  /              x3  -> 200 ok\n" in captured
-    assert walkthrough.problems(lesson) == []
+    assert readme_walk.problems(lesson) == []
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc (Linux)")
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_stopping_the_grader_stops_the_apps_it_started(tmp_path, stop):
     marker = uuid.uuid4().hex
-    command = [sys.executable, workshop.ROOT / "scripts" / "check.py", "03"]
+    command = [sys.executable, lessons.ROOT / "scripts" / "check.py", "03"]
     log = tmp_path / "check.log"
     with open(log, "wb") as output:
-        grader = workshop.start_process(command, output, {"STOP_TEST": marker}, ctrl_c=True)
+        grader = processes.start_process(command, output, {"STOP_TEST": marker}, ctrl_c=True)
     try:
-        started = workshop.wait_for(  # the grader, the stand-in and the app
+        started = processes.wait_for(  # the grader, the stand-in and the app
             lambda: len(processes_carrying("STOP_TEST", marker)) >= 3, 30
         )
         assert started, "the grader did not start its apps"
@@ -260,4 +259,4 @@ def test_stopping_the_grader_stops_the_apps_it_started(tmp_path, stop):
         assert "Traceback" not in log.read_text()
         assert processes_carrying("STOP_TEST", marker) == []
     finally:
-        workshop.stop_process(grader)
+        processes.stop_process(grader)

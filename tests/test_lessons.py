@@ -8,16 +8,22 @@ import subprocess
 import sys
 import textwrap
 
-import check
 import pytest
 import requests
-import snippets
-import walkthrough
-import workshop
 from conftest import require_binary
-from lessons import at_start
+from workshop import (
+    lesson_run,
+    lessons,
+    metrics_page,
+    ports,
+    processes,
+    readme_commands,
+    readme_walk,
+)
+from workshop.grading import app_grader, snippets
+from workshop.lessons import at_start
 
-LESSONS = workshop.all_lessons()
+LESSONS = lessons.all_lessons()
 # Lessons served by Flask's own server (lesson 06 is served by gunicorn).
 FLASK_SERVED = [lesson for lesson in LESSONS if "app.run(" in lesson.app.read_text("utf-8")]
 README_HEADINGS = [
@@ -97,19 +103,19 @@ def test_python_in_the_readme_is_copied_from_the_file_its_step_runs(lesson):
     text = lesson.readme.read_text(encoding="utf-8")
     starts = [
         (command.block.start, command.match["file"])
-        for command in walkthrough.commands(text)
+        for command in readme_commands.commands(text)
         if command.kind == "start"
     ]
     for block in PYTHON_BLOCK.finditer(text):
-        section = walkthrough.section_at(text, block.start())
+        section = readme_commands.section_at(text, block.start())
         same_section = [
             file
             for position, file in starts
-            if walkthrough.section_at(text, position) == section and position > block.start()
+            if readme_commands.section_at(text, position) == section and position > block.start()
         ]
         earlier = [file for position, file in starts if position < block.start()]
         source_file = (same_section or earlier or ["?"])[0]
-        sources = [workshop.ROOT / source_file, *helper_modules(lesson)]
+        sources = [lessons.ROOT / source_file, *helper_modules(lesson)]
         excerpt = textwrap.dedent(block["code"]).strip()
         assert any(excerpt in path.read_text(encoding="utf-8") for path in sources), (
             f"not a verbatim excerpt of {source_file} or of {[p.name for p in sources[1:]]}:\n"
@@ -130,7 +136,7 @@ def test_every_app_file_has_at_most_50_lines_of_code(lesson, app_file):
 
 @pytest.mark.parametrize("lesson", FLASK_SERVED, ids=by_name)
 def test_the_serving_code_is_the_same_in_every_app_file(lesson):
-    model = serving_tail(workshop.find_lesson("01").app)
+    model = serving_tail(lessons.lesson_named("01").app)
     for path in [*app_files(lesson), lesson.exercise]:
         if path.is_file():
             assert serving_tail(path) == model, path.name
@@ -161,7 +167,7 @@ def test_lesson_code_imports_only_its_folder_flask_prometheus_client_requests_st
 def test_the_grader_checks_exactly_what_the_readme_shows_for_app_py(lesson):
     """Every expected/ snippet is a `curl | grep` the README runs on app.py, shown as is."""
     text = lesson.readme.read_text(encoding="utf-8")
-    shown = walkthrough.grader_snippets(lesson, walkthrough.commands(text))
+    shown = readme_commands.grader_snippets(lesson, readme_commands.commands(text))
     assert sorted(shown) == lesson.snippet_patterns()
     for snippet, command in shown.items():
         assert command.shown, f"no output shown under: {command.line}"
@@ -170,10 +176,10 @@ def test_the_grader_checks_exactly_what_the_readme_shows_for_app_py(lesson):
 
 def test_no_url_uses_localhost():
     tracked = subprocess.run(
-        ["git", "ls-files"], cwd=workshop.ROOT, capture_output=True, text=True, check=True
+        ["git", "ls-files"], cwd=lessons.ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
     for name in tracked:
-        path = workshop.ROOT / name
+        path = lessons.ROOT / name
         if path.suffix in {".py", ".md", ".yml", ".yaml", ".txt", ""} and path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
             assert not LOCALHOST_URL.search(text), name
@@ -189,14 +195,14 @@ def test_every_readme_command_runs_and_prints_what_the_readme_shows(lesson, prom
     def promtool_finds_nothing(app_file, url):
         result = subprocess.run(
             [promtool, "check", "metrics"],
-            input=workshop.scrape(url),
+            input=metrics_page.scrape(url),
             capture_output=True,
             text=True,
         )
         output = result.stdout + result.stderr
         return [f"promtool check metrics on {app_file.name}: {output}"] if output else []
 
-    problems = walkthrough.problems(lesson, after_traffic=promtool_finds_nothing)
+    problems = readme_walk.problems(lesson, after_traffic=promtool_finds_nothing)
     assert problems == [], "\n\n".join(problems)
 
 
@@ -204,8 +210,8 @@ def test_every_readme_command_runs_and_prints_what_the_readme_shows(lesson, prom
 def test_the_readme_runs_every_app_file_of_the_lesson(lesson):
     """So that the walk above lints every one of them."""
     started = {
-        workshop.ROOT / command.match["file"]
-        for command in walkthrough.commands(lesson.readme.read_text(encoding="utf-8"))
+        lessons.ROOT / command.match["file"]
+        for command in readme_commands.commands(lesson.readme.read_text(encoding="utf-8"))
         if command.kind == "start"
     }
     assert set(app_files(lesson)) <= started
@@ -218,9 +224,9 @@ def test_the_readme_runs_every_app_file_of_the_lesson(lesson):
 def after_traffic(request):
     """A lesson's app, freshly started, after one run of its traffic.py."""
     lesson = request.param
-    with workshop.lesson_running(lesson) as url:
-        workshop.send_traffic(lesson, url)
-        yield lesson, url, workshop.scrape(url)
+    with lesson_run.lesson_running(lesson) as url:
+        lesson_run.send_traffic(lesson, url)
+        yield lesson, url, metrics_page.scrape(url)
 
 
 def test_readme_curl_grep_commands_print_the_expected_snippets(after_traffic):
@@ -228,7 +234,7 @@ def test_readme_curl_grep_commands_print_the_expected_snippets(after_traffic):
     lesson, url, exposition = after_traffic
     types = snippets.sample_types(exposition)
     for pattern in [snippet for snippet in lesson.snippet_patterns() if not at_start(snippet)]:
-        command = (workshop.CURL_GREP + pattern).replace("http://127.0.0.1:5000", url)
+        command = (metrics_page.CURL_GREP + pattern).replace("http://127.0.0.1:5000", url)
         printed = subprocess.run(
             ["bash", "-c", command], capture_output=True, text=True, timeout=10
         ).stdout
@@ -259,7 +265,7 @@ def test_app_runs_with_debug_true_edited_in(lesson, tmp_path):
     source = app.read_text(encoding="utf-8")
     assert source.count("port=int(port))") == 1
     app.write_text(source.replace("port=int(port))", "port=int(port), debug=True)"))
-    lines, passed = check.grade(workshop.Lesson(copy), app, 60)
+    lines, passed = app_grader.grade(lessons.Lesson(copy), app, 60)
     assert passed, "\n".join(lines)
 
 
@@ -269,7 +275,7 @@ def test_app_runs_with_debug_true_edited_in(lesson, tmp_path):
 def run_app(lesson, port):
     return subprocess.run(
         [sys.executable, str(lesson.app)],
-        env=workshop.environment({"PORT": str(port)}),
+        env=processes.environment({"PORT": str(port)}),
         capture_output=True,
         text=True,
         timeout=30,
@@ -278,7 +284,7 @@ def run_app(lesson, port):
 
 # The serving code is the same in every Flask-served file (see above): lesson 01 stands for all.
 def test_port_taken_gives_werkzeugs_short_message_and_no_traceback():
-    lesson = workshop.find_lesson("01")
+    lesson = lessons.lesson_named("01")
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
@@ -291,15 +297,15 @@ def test_port_taken_gives_werkzeugs_short_message_and_no_traceback():
 
 @pytest.mark.parametrize("port", ["abc", "0", "70000", "-1", "²"])
 def test_a_bad_port_gives_one_line(port):
-    result = run_app(workshop.find_lesson("01"), port)
+    result = run_app(lessons.lesson_named("01"), port)
     assert result.returncode == 1
     assert result.stderr.strip() == f"PORT must be a number from 1 to 65535, not {port!r}"
 
 
 @lesson_params
 def test_traffic_without_the_app_says_start_the_app_first(lesson):
-    url = f"http://127.0.0.1:{workshop.free_port()}"
-    result = workshop.run_traffic(lesson, url)
+    url = f"http://127.0.0.1:{ports.free_port()}"
+    result = lesson_run.run_traffic(lesson, url)
     assert result.returncode != 0
     [line] = result.stderr.strip().splitlines()
     assert f"start the app first: python {lesson.name}/app.py" in line
@@ -307,7 +313,7 @@ def test_traffic_without_the_app_says_start_the_app_first(lesson):
 
 @lesson_params
 def test_traffic_needs_a_url_with_a_scheme(lesson):
-    result = workshop.run_traffic(lesson, "127.0.0.1:5000")
+    result = lesson_run.run_traffic(lesson, "127.0.0.1:5000")
     assert result.returncode != 0
     [line] = result.stderr.strip().splitlines()
     assert "try --url http://127.0.0.1:5000" in line
@@ -316,16 +322,16 @@ def test_traffic_needs_a_url_with_a_scheme(lesson):
 @pytest.fixture(scope="module")
 def not_a_lesson():
     """A web server without /metrics, such as the AirPlay Receiver on a Mac's port 5000."""
-    port = workshop.free_port()
+    port = ports.free_port()
     other = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
     url = f"http://127.0.0.1:{port}"
-    with workshop.running(other, url, lambda answer: answer.ok, cwd=workshop.ROOT / "scripts"):
+    with processes.running(other, url, lambda answer: answer.ok, cwd=lessons.ROOT / "scripts"):
         yield url
 
 
 @lesson_params
 def test_traffic_notices_a_server_that_is_not_a_lesson(lesson, not_a_lesson):
-    result = workshop.run_traffic(lesson, not_a_lesson)
+    result = lesson_run.run_traffic(lesson, not_a_lesson)
     assert result.returncode != 0
     assert result.stdout == ""  # not a single request sent
     [line] = result.stderr.strip().splitlines()

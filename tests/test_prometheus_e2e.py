@@ -28,13 +28,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-import workshop
 from conftest import require_binary
+from workshop import lesson_run, lessons, metrics_page, processes
 
 import prometheus as prometheus_script
 
-CONFIG = workshop.ROOT / "prometheus" / "prometheus.yml"
-GUIDE = workshop.ROOT / "prometheus" / "README.md"
+CONFIG = lessons.ROOT / "prometheus" / "prometheus.yml"
+GUIDE = lessons.ROOT / "prometheus" / "README.md"
 GUIDE_SECTION = "## Watch an alert fire"
 GUIDE_LESSON = "03_histograms"  # the lesson that section runs
 # What that section says lesson 03's traffic gives (9 lookups: 1 over 1 s, 2 failed).
@@ -53,7 +53,7 @@ NOT_NAMES |= {"and", "or", "unless", "inf", "nan"}
 # A README that mentions the second copy on 5001 runs two instances (lesson 04).
 SECOND_COPY = "127.0.0.1:5001"
 UI_LINK = re.compile(r"http://127\.0\.0\.1:9090[^\s<>()\[\]`'\"]*")
-LESSONS = [lesson for lesson in workshop.all_lessons() if lesson.readme.exists()]
+LESSONS = [lesson for lesson in lessons.all_lessons() if lesson.readme.exists()]
 SCRAPE_SECONDS = 30  # to wait for one scrape: Prometheus' first one comes ~5 s after its start
 ALERT_SECONDS = 20  # to wait for rules evaluated after that scrape (1 s apart in the tests)
 
@@ -70,7 +70,7 @@ def guide_section():
 
 
 def config_for_tests(lesson_ports, prometheus_port):
-    """The repository's config, with the lessons on test ports and 1 s scrapes."""
+    """The repository's config, with the lessons on test app_ports and 1 s scrapes."""
     lesson_targets = ", ".join(f'"127.0.0.1:{port}"' for port in lesson_ports)
     replacements = {
         "scrape_interval: 5s": "scrape_interval: 1s",
@@ -99,10 +99,10 @@ def prometheus_running(tmp_path, lesson_ports):
         config.write_text(config_for_tests(lesson_ports, port), encoding="utf-8")
         command = prometheus_script.build_command(config, folder / "data", port, binary)
         url = f"http://127.0.0.1:{port}"
-        with workshop.running(command, f"{url}/-/ready", lambda answer: answer.ok):
+        with processes.running(command, f"{url}/-/ready", lambda answer: answer.ok):
             yield url
 
-    with workshop.on_free_ports(start) as url:
+    with processes.on_free_ports(start) as url:
         yield url
 
 
@@ -155,7 +155,7 @@ def wait_for_rules(prometheus_url, after, timeout=ALERT_SECONDS):
         groups = answer["data"]["groups"]
         return all(unix_time(group["lastEvaluation"]) > after for group in groups)
 
-    if not workshop.wait_for(evaluated_since, timeout, interval=0.2):
+    if not processes.wait_for(evaluated_since, timeout, interval=0.2):
         raise AssertionError(f"Prometheus did not evaluate its rules within {timeout} s")
 
 
@@ -183,7 +183,7 @@ class Answer:
 class Observation:
     """What one lesson's Prometheus answered, after one run of the lesson's traffic."""
 
-    scraped: dict  # {instance: workshop.sample_values() of that app, after the traffic}
+    scraped: dict  # {instance: metrics_page.sample_values() of that app, after the traffic}
     answers: list  # an Answer per ```promql block of the README, in order
     pending: set = field(default_factory=set)  # GUIDE_LESSON only: alerts seen pending
     guide: list = field(default_factory=list)  # GUIDE_LESSON only: the guide's queries
@@ -201,7 +201,7 @@ def ask(prometheus_url, promql):
 def send_traffic_to_all(lesson, urls):
     """traffic.py against each instance at once; TrafficFailed names the lesson and why."""
     with ThreadPoolExecutor() as pool:
-        list(pool.map(lambda url: workshop.send_traffic(lesson, url), urls))
+        list(pool.map(lambda url: lesson_run.send_traffic(lesson, url), urls))
 
 
 def wait_for_pending_alerts(prometheus_url, expected, timeout=ALERT_SECONDS):
@@ -220,17 +220,19 @@ def observe(lesson, tmp_path):
     readme = lesson.readme.read_text(encoding="utf-8")
     copies = 2 if SECOND_COPY in readme else 1
     with ExitStack() as stack:
-        urls = [stack.enter_context(workshop.lesson_running(lesson)) for _ in range(copies)]
-        ports = [urlsplit(url).port for url in urls]
-        prometheus_url = stack.enter_context(prometheus_running(tmp_path, ports))
-        for port in ports:  # a scrape before the traffic, so that rate() sees it rise
+        urls = [stack.enter_context(lesson_run.lesson_running(lesson)) for _ in range(copies)]
+        app_ports = [urlsplit(url).port for url in urls]
+        prometheus_url = stack.enter_context(prometheus_running(tmp_path, app_ports))
+        for port in app_ports:  # a scrape before the traffic, so that rate() sees it rise
             wait_for_scrape(prometheus_url, port, after=0)
         send_traffic_to_all(lesson, urls)
         traffic_done = time.time()
-        for port in ports:
+        for port in app_ports:
             wait_for_scrape(prometheus_url, port, after=traffic_done)
         wait_for_rules(prometheus_url, after=time.time())
-        scraped = {f"127.0.0.1:{urlsplit(url).port}": workshop.sample_values(url) for url in urls}
+        scraped = {
+            f"127.0.0.1:{urlsplit(url).port}": metrics_page.sample_values(url) for url in urls
+        }
         observation = Observation(
             scraped, [ask(prometheus_url, promql) for promql in promql_blocks(readme)]
         )
@@ -370,16 +372,16 @@ def markdown_files():
     """Every Markdown file git knows of or would add (not the ignored ones, such as .venv)."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.md"],
-        cwd=workshop.ROOT,
+        cwd=lessons.ROOT,
         capture_output=True,
         text=True,
     )
     if listed.returncode == 0:
-        return sorted({workshop.ROOT / name for name in listed.stdout.splitlines()})
+        return sorted({lessons.ROOT / name for name in listed.stdout.splitlines()})
     return sorted(  # not a git checkout: every .md outside hidden folders
         path
-        for path in workshop.ROOT.rglob("*.md")
-        if not any(part.startswith(".") for part in path.relative_to(workshop.ROOT).parts)
+        for path in lessons.ROOT.rglob("*.md")
+        if not any(part.startswith(".") for part in path.relative_to(lessons.ROOT).parts)
     )
 
 
@@ -396,19 +398,19 @@ def test_every_prometheus_ui_link_opens_on_debians_prometheus(tmp_path):
     for path in markdown_files():
         if path.is_file():
             for link in ui_links(path.read_text(encoding="utf-8", errors="replace")):
-                links.setdefault(link, []).append(workshop.display(path))
+                links.setdefault(link, []).append(lessons.display(path))
     assert links, "no http://127.0.0.1:9090 link in any Markdown file"
-    script = workshop.ROOT / "scripts" / "prometheus.py"
+    script = lessons.ROOT / "scripts" / "prometheus.py"
 
     @contextmanager
     def start(port):
         command = [sys.executable, script, "--port", port]
         ready = f"http://127.0.0.1:{port}/-/ready"
         env = {"TMPDIR": str(tmp_path)}  # its data folder
-        with workshop.running(command, ready, lambda answer: answer.ok, env=env) as server:
+        with processes.running(command, ready, lambda answer: answer.ok, env=env) as server:
             yield port, server
 
-    with workshop.on_free_ports(start) as (port, server):
+    with processes.on_free_ports(start) as (port, server):
         build = query_build(port)
         if not build["branch"].startswith("debian"):
             skip_or_fail(f"the links are for Debian's Prometheus; this one is {build}")
@@ -443,18 +445,21 @@ def test_prometheus_script_shows_lesson_01_in_prometheus(port_5000):
     """The 'done when' of the Prometheus setup, as a learner does it: the real
     config (5 s scrapes), scripts/prometheus.py, lesson 01 on port 5000."""
     require_binary("prometheus")
-    lesson = workshop.find_lesson("01")
-    script = workshop.ROOT / "scripts" / "prometheus.py"
+    lesson = lessons.lesson_named("01")
+    script = lessons.ROOT / "scripts" / "prometheus.py"
 
     @contextmanager
     def start(port):
         url = f"http://127.0.0.1:{port}"
         command = [sys.executable, script, "--port", port]
-        with workshop.running(command, f"{url}/-/ready", lambda answer: answer.ok):
+        with processes.running(command, f"{url}/-/ready", lambda answer: answer.ok):
             yield url
 
-    with workshop.lesson_running(lesson, port_5000) as url, workshop.on_free_ports(start) as prom:
-        workshop.send_traffic(lesson, url)
+    with (
+        lesson_run.lesson_running(lesson, port_5000) as url,
+        processes.on_free_ports(start) as prom,
+    ):
+        lesson_run.send_traffic(lesson, url)
         traffic_done = time.time()
         wait_for_scrape(prom, port_5000, after=traffic_done)
         visits = query(prom, "page_visits_total")
@@ -487,25 +492,25 @@ def test_lesson_06_without_multiprocess_mode_shows_false_resets_and_with_it_none
     counts, so Prometheus sees a counter go down: resets that never happened. The same
     app in multiprocess mode, scraped just as often, shows none."""
     require_binary("prometheus")
-    lesson = workshop.find_lesson("06")
+    lesson = lessons.lesson_named("06")
     assert FALSE_RESETS in promql_blocks(lesson.readme.read_text(encoding="utf-8"))
     with ExitStack() as stack:
-        broken = stack.enter_context(workshop.lesson_running(lesson, env={"MULTIPROC": "off"}))
-        fixed = stack.enter_context(workshop.lesson_running(lesson))
-        ports = {name: urlsplit(url).port for name, url in (("off", broken), ("on", fixed))}
-        prometheus_url = stack.enter_context(prometheus_running(tmp_path, ports.values()))
-        for port in ports.values():
+        broken = stack.enter_context(lesson_run.lesson_running(lesson, env={"MULTIPROC": "off"}))
+        fixed = stack.enter_context(lesson_run.lesson_running(lesson))
+        app_ports = {name: urlsplit(url).port for name, url in (("off", broken), ("on", fixed))}
+        prometheus_url = stack.enter_context(prometheus_running(tmp_path, app_ports.values()))
+        for port in app_ports.values():
             wait_for_scrape(prometheus_url, port, after=0)
         send_traffic_to_all(lesson, [broken, fixed])
 
         def resets(name):
-            instance = f'instance="127.0.0.1:{ports[name]}"'
+            instance = f'instance="127.0.0.1:{app_ports[name]}"'
             promql = FALSE_RESETS.replace(
                 "http_requests_total", f"http_requests_total{{{instance}}}"
             )
             return sum(float(series["value"][1]) for series in query(prometheus_url, promql))
 
-        false_reset = workshop.wait_for(lambda: resets("off") != 0, RESETS_SECONDS, interval=0.5)
+        false_reset = processes.wait_for(lambda: resets("off") != 0, RESETS_SECONDS, interval=0.5)
         assert false_reset, f"no false reset within {RESETS_SECONDS} s"
-        wait_for_scrape(prometheus_url, ports["on"], after=time.time())
+        wait_for_scrape(prometheus_url, app_ports["on"], after=time.time())
         assert resets("on") == 0

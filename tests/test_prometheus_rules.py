@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import workshop
 from conftest import require_binary
+from workshop import lesson_run, ports, processes
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS_DIR = ROOT / "prometheus"
@@ -145,25 +145,25 @@ def test_script_says_when_the_port_is_taken():
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"], ids=["ctrl-c", "kill"])
 def test_script_starts_prometheus_and_cleans_up_when_stopped(tmp_path, stop):
     require_binary("prometheus")
-    port = workshop.free_port()
+    port = ports.free_port()
     data = tmp_path / "tmp"  # where mkdtemp puts the data folder
     data.mkdir()
     log = tmp_path / "prometheus.log"
     command = [sys.executable, SCRIPT, "--port", port]
     with open(log, "wb") as output:
         # ctrl_c: SIGINT's default even when the suite runs from a shell that ignores it
-        process = workshop.start_process(command, output, {"TMPDIR": str(data)}, ctrl_c=True)
+        process = processes.start_process(command, output, {"TMPDIR": str(data)}, ctrl_c=True)
     try:
         ready = f"http://127.0.0.1:{port}/-/ready"
-        workshop.wait_until_serving(process, ready, log, lambda answer: answer.ok, timeout=30)
+        processes.wait_until_serving(process, ready, log, lambda answer: answer.ok, timeout=30)
         assert list(data.glob("workshop-prometheus-*")), "no data folder in TMPDIR"
         process.send_signal(getattr(signal, stop))
         assert process.wait(timeout=20) == 0, log.read_text()
         # The stopped Prometheus may take a moment to exit.
-        gone = workshop.wait_for(lambda: workshop.group_is_gone(process.pid), 10, interval=0.1)
+        gone = processes.wait_for(lambda: processes.group_is_gone(process.pid), 10, interval=0.1)
         assert gone, "Prometheus was left running"
     finally:
-        workshop.stop_process(process)  # anything left if the script failed
+        processes.stop_process(process)  # anything left if the script failed
     printed = log.read_text()
     assert f"http://127.0.0.1:{port}" in printed
     assert "Traceback" not in printed
@@ -187,7 +187,7 @@ def test_script_refuses_a_port_outside_1_to_65535(tmp_path, port):
     try:
         stdout, stderr = process.communicate(timeout=20)
     finally:
-        workshop.stop_process(process)
+        processes.stop_process(process)
     assert (process.returncode, stdout) == (2, ""), stdout + stderr
     assert stderr.splitlines() == [
         "usage: prometheus.py [-h] [--port PORT] [--config CONFIG]",
@@ -196,7 +196,7 @@ def test_script_refuses_a_port_outside_1_to_65535(tmp_path, port):
 
 
 def test_script_accepts_ports_1_to_65535():
-    script = workshop.load_module(SCRIPT)
+    script = lesson_run.load_module(SCRIPT)
     for port in (1, 9090, 65535):
         assert script.parse_args(["--port", str(port)]).port == port
     assert script.parse_args([]).port == 9090

@@ -5,11 +5,11 @@ import subprocess
 import sys
 
 import pytest
-import workshop
 from conftest import require_binary
 from learn_driver import LearnLoop, learning_copy
+from workshop import lessons, metrics_page, processes
 
-README = (workshop.ROOT / "README.md").read_text(encoding="utf-8")
+README = (lessons.ROOT / "README.md").read_text(encoding="utf-8")
 QUICK_START = README[README.index("## Quick start") : README.index("### Windows")]
 LEARN_COMMAND, START_COMMAND, LEARNER_COMMANDS, TEST_COMMAND = re.findall(
     r"```sh\n(.*?)```", QUICK_START, re.S
@@ -40,7 +40,7 @@ def started_as_in_the_readme(port_5000):
     """`python3 scripts/dev.py start 01`, as written, until the test ends."""
     command = ["bash", "-c", f"exec {START_COMMAND.strip()}"]
     url = f"http://127.0.0.1:{port_5000}/metrics"
-    with workshop.running(command, url, workshop.is_prometheus_text) as app:
+    with processes.running(command, url, metrics_page.is_prometheus_text) as app:
         app.wait_until_serving(timeout=300)  # a fresh machine installs the packages first
         yield
 
@@ -50,7 +50,7 @@ def test_the_start_and_learner_commands_work_as_written(started_as_in_the_readme
     require_binary("curl", package="curl")
     result = subprocess.run(
         ["bash", "-ec", LEARNER_COMMANDS],
-        cwd=workshop.ROOT,
+        cwd=lessons.ROOT,
         capture_output=True,
         text=True,
         timeout=120,
@@ -65,5 +65,5 @@ def test_the_start_command_starts_lesson_01():
 
 
 def test_the_test_command_is_the_one_ci_runs():
-    ci_script = (workshop.ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci_script = (lessons.ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert TEST_COMMAND.strip() in ci_script.splitlines()

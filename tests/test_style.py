@@ -3,12 +3,12 @@
 import subprocess
 import sys
 
-import workshop
+from workshop import lessons
 
 
 def ruff(*args):
     return subprocess.run(
-        [sys.executable, "-m", "ruff", *args], cwd=workshop.ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "ruff", *args], cwd=lessons.ROOT, capture_output=True, text=True
     )
 
 

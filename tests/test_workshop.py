@@ -1,36 +1,36 @@
-"""The helpers every test and script stands on (scripts/workshop.py)."""
+"""The helpers every test and script stands on (scripts/workshop/)."""
 
 import subprocess
 import sys
 
 import pytest
-import workshop
+from workshop import lesson_run, lessons, ports
 
 HAND_OUT = """
 import sys
 sys.path.insert(0, sys.argv[1])
-import workshop
-print(" ".join(str(workshop.free_port()) for _ in range(25)))
+from workshop.ports import free_port
+print(" ".join(str(free_port()) for _ in range(25)))
 """
 
 
-@pytest.mark.skipif(workshop.fcntl is None, reason="ports are handed out in turn on POSIX only")
+@pytest.mark.skipif(ports.fcntl is None, reason="ports are handed out in turn on POSIX only")
 def test_processes_asking_for_ports_at_the_same_time_never_get_the_same_one():
     """Tests run in parallel: two servers given one port would answer for each other."""
-    scripts = str(workshop.ROOT / "scripts")
+    scripts = str(lessons.ROOT / "scripts")
     askers = [
         subprocess.Popen(
             [sys.executable, "-c", HAND_OUT, scripts], stdout=subprocess.PIPE, text=True
         )
         for _ in range(6)
     ]
-    ports = [int(port) for asker in askers for port in asker.communicate(timeout=60)[0].split()]
-    assert len(ports) == 6 * 25
-    assert len(set(ports)) == len(ports)
-    assert all(port in workshop.WORKSHOP_PORTS for port in ports)
+    given = [int(port) for asker in askers for port in asker.communicate(timeout=60)[0].split()]
+    assert len(given) == 6 * 25
+    assert len(set(given)) == len(given)
+    assert all(port in ports.WORKSHOP_PORTS for port in given)
 
 
 def test_a_port_in_use_is_never_handed_out():
-    with workshop.lesson_app(workshop.find_lesson("01")) as url:
+    with lesson_run.lesson_app(lessons.lesson_named("01")) as url:
         taken = int(url.rsplit(":", 1)[1])
-        assert all(workshop.free_port() != taken for _ in range(50))
+        assert all(ports.free_port() != taken for _ in range(50))

@@ -1,7 +1,7 @@
 """How long the grader takes, end to end, as a learner runs it.
 
-    python scripts/bench_grader.py            every lesson, 5 runs each
-    python scripts/bench_grader.py 03 --runs 10
+    python scripts/bench/bench_grader.py            every lesson, 5 runs each
+    python scripts/bench/bench_grader.py 03 --runs 10
 
 For each lesson it times `python scripts/check.py NN` (the reference app.py)
 and, where the lesson has an exercise, `check.py NN --file NN_topic/exercise.py`
@@ -13,10 +13,13 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-import workshop
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/: the workshop package
 
-CHECK = workshop.ROOT / "scripts" / "check.py"
+from workshop.lessons import ROOT, all_lessons, display, lesson_named
+
+CHECK = ROOT / "scripts" / "check.py"
 
 
 def time_one_run(arguments, should_pass):
@@ -44,11 +47,11 @@ def main():
     parser.add_argument("lesson", nargs="?", help="a lesson number such as 01 (default: all)")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    lessons = [workshop.find_lesson(args.lesson)] if args.lesson else workshop.all_lessons()
+    lessons = [lesson_named(args.lesson)] if args.lesson else all_lessons()
     for lesson in lessons:
         bench(f"check.py {lesson.number}", [lesson.number], True, args.runs)
         if lesson.exercise.is_file():
-            exercise = workshop.display(lesson.exercise)
+            exercise = display(lesson.exercise)
             bench(
                 f"check.py {lesson.number} --file {exercise}",
                 [lesson.number, "--file", lesson.exercise],

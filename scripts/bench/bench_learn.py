@@ -1,6 +1,6 @@
 """How long `dev.py learn` takes from a save to its verdict, as a learner sees it.
 
-python scripts/bench_learn.py [01] [--saves 10]
+python scripts/bench/bench_learn.py [01] [--saves 10]
 
 It runs the loop in a copy of the repository in a temporary folder (your own
 exercise is never touched), with the copy's .venv pointing at this one, saves
@@ -8,7 +8,7 @@ the exercise again and again (the starter and the reference app.py in turn),
 and times each save until the loop prints that grade's summary line.
 The goal (issue 11): at most 1 s for lesson 01.
 
-scripts/learn_driver.py drives the loop, here and in tests/test_dev.py.
+tests/learn_driver.py drives the loop, here and in tests/test_dev.py.
 """
 
 import argparse
@@ -19,15 +19,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import workshop
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/: the workshop package
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))  # the learn driver
+
 from learn_driver import LearnLoop, learning_copy
+from workshop.lessons import ROOT, lesson_named
 
 
 def time_saves(lesson_number, saves):
     """Seconds from each save to its verdict, in a fresh copy."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = learning_copy(Path(tmp))
-        lesson = workshop.find_lesson(lesson_number, copy)
+        lesson = lesson_named(lesson_number, copy)
         versions = [lesson.app.read_bytes(), lesson.exercise.read_bytes()]
         seconds = []
         with LearnLoop(copy, lesson.number) as loop:
@@ -45,10 +48,10 @@ def time_saves(lesson_number, saves):
 
 def time_grader(lesson_number, runs):
     """Seconds `check.py NN --file exercise.py` takes alone: what the loop cannot go under."""
-    lesson = workshop.find_lesson(lesson_number)
+    lesson = lesson_named(lesson_number)
     command = [
         sys.executable,
-        workshop.ROOT / "scripts" / "check.py",
+        ROOT / "scripts" / "check.py",
         lesson.number,
         "--file",
         lesson.exercise,

@@ -1,6 +1,6 @@
 """Lesson 06's numbers: gunicorn workers with prometheus_client's multiprocess mode.
 
-    python scripts/bench_multiprocess.py
+    python scripts/bench/bench_multiprocess.py
 
 Starts 06_multiprocess/app.py (the real app, served by gunicorn, on free ports)
 and prints:
@@ -28,9 +28,15 @@ from importlib.metadata import version
 from pathlib import Path
 
 import requests
-import workshop
 
-LESSON = workshop.find_lesson("06")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/: the workshop package
+
+from workshop.lesson_run import app_process, lesson_app
+from workshop.lessons import lesson_named
+from workshop.metrics_page import sample_values
+from workshop.ports import free_port
+
+LESSON = lesson_named("06")
 HOME = ("http_requests_total", frozenset({("route", "/"), ("status", "200")}))
 INPROGRESS = ("http_inprogress_requests", frozenset())
 LOAD, LOAD_CLIENTS, SCRAPES = 800, 40, 6
@@ -43,15 +49,15 @@ def app(workers, tmp):
 
     TMPDIR=tmp: gunicorn_conf.py puts the folder in the temporary directory."""
     env = {"WORKERS": str(workers), "TMPDIR": str(tmp)}
-    with workshop.lesson_app(LESSON, env=env) as url:
+    with lesson_app(LESSON, env=env) as url:
         port = url.rsplit(":", 1)[1]
         yield url, Path(tmp) / f"prometheus-multiproc-{port}"
 
 
 def start_to_serving(tmp):
     """Seconds from starting app.py to its first answer from /metrics."""
-    port = workshop.free_port()
-    _, process = workshop.app_process(LESSON, port, env={"TMPDIR": str(tmp)})
+    port = free_port()
+    _, process = app_process(LESSON, port, env={"TMPDIR": str(tmp)})
     started = time.perf_counter()
     with process as server:
         server.wait_until_serving()
@@ -80,9 +86,9 @@ def scrape_milliseconds(url, times):
 
 def exact_counts(tmp):
     with app(2, tmp) as (url, _):
-        before = workshop.sample_values(url)[HOME]
+        before = sample_values(url)[HOME]
         get_all(url, "/", LOAD, LOAD_CLIENTS)
-        scrapes = [workshop.sample_values(url) for _ in range(SCRAPES)]
+        scrapes = [sample_values(url) for _ in range(SCRAPES)]
         increases = [values[HOME] - before for values in scrapes]
         in_progress = scrapes[-1][INPROGRESS]
         live_scrape = scrape_milliseconds(url, 50)

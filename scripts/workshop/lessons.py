@@ -1,7 +1,9 @@
-"""The lessons as the learner's commands name them: by number, 01, 02, ...
+"""The lessons: the NN_topic/ folders, in order, and the files the tools look for
+in each (app.py, exercise.py, its starter, expected/, hints.md, README.md);
+finding one by the name a command line gives.
 
-Standard library only, for scripts/dev.py, which runs before anything is
-installed; scripts/workshop.py uses the same Lesson.
+Used by every command and by most of the package. Standard library only:
+scripts/dev.py imports it before anything is installed.
 """
 
 import re
@@ -9,7 +11,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSON_FOLDER = re.compile(r"\d\d_\w+")
 AT_START = "at_start"  # expected/at_start/: snippets of a fresh app, before any traffic
 
@@ -94,13 +96,26 @@ def lesson_numbers(root=ROOT):
 
 
 def find_lesson(argument):
-    """The lesson a command-line argument names: a number such as 1 or 01, nothing else."""
+    """The lesson a dev.py argument names: a number such as 1 or 01, nothing else
+    (UsageError, exit code 2, for anything else)."""
     if not re.fullmatch(r"\d{1,2}", argument):
         raise UsageError(f"{argument!r} is not a lesson number: try one of {lesson_numbers()}")
     for lesson in all_lessons():
         if lesson.number == argument.zfill(2):
             return lesson
     raise UsageError(f"no lesson {argument}: try one of {lesson_numbers()}")
+
+
+def lesson_named(name, root=ROOT):
+    """A lesson by number ("1", "01"), folder name, or path to a lesson folder (check.py,
+    capture.py); LookupError when there is none."""
+    path = Path(name)
+    if path.is_dir() and LESSON_FOLDER.fullmatch(path.resolve().name):
+        return Lesson(path.resolve())
+    for lesson in all_lessons(root):
+        if name in (lesson.name, lesson.number, lesson.number.lstrip("0")):
+            return lesson
+    raise LookupError(f"no lesson {name!r}: try one of {lesson_numbers(root)}")
 
 
 def next_lesson(lesson):

@@ -2,7 +2,10 @@
 the requirements files change, so that most days need no network (workshop Wi-Fi
 is slow).
 
-Standard library only: this is what runs before anything is installed.
+Used by scripts/dev.py and the learn loop. Standard library only: this is what
+runs before anything is installed. It keeps its own ROOT rather than importing
+lessons.py: tests/learn_driver.py loads a copy's venv_install.py alone, to look
+after that copy's .venv.
 """
 
 import hashlib
@@ -12,7 +15,7 @@ import sys
 import venv
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
 
 

@@ -9,7 +9,7 @@ that continue it) replaced by code at the same indentation.
 import re
 from pathlib import Path
 
-import workshop
+from workshop.lesson_run import load_module
 
 HERE = Path(__file__).parent
 
@@ -19,7 +19,7 @@ def load(lesson):
     path = HERE / f"{lesson.name}.py"
     if not path.is_file():
         return None
-    return workshop.load_module(path)
+    return load_module(path)
 
 
 def todo_numbers(starter):

@@ -17,17 +17,19 @@ ends (`< /dev/null`, an IDE without a console), the keys are off and the loop
 keeps watching until Ctrl-C; at a terminal, Ctrl-D quits like q.
 
 Progress and hints shown are kept in .workshop/progress.json (git-ignored).
+
+Used by scripts/dev.py. Standard library only, like every module of learn/.
 """
 
 import signal
 import sys
 
-from grading import grade_exercise
-from hints import next_hint
-from learner import Learner
-from lessons import all_lessons, copy_starter_if_missing, display, find_lesson
-from progress import Progress, choose_lesson, print_progress
-from venv_setup import install
+from workshop.learn.exercise_check import grade_exercise
+from workshop.learn.hints import next_hint
+from workshop.learn.loop import Learner
+from workshop.learn.progress import Progress, choose_lesson, print_progress
+from workshop.lessons import all_lessons, copy_starter_if_missing, display, find_lesson
+from workshop.venv_install import install
 
 
 def learn(number=None):

@@ -1,4 +1,8 @@
-"""Grading a lesson's exercise.py with scripts/check.py, for `learn` and `hint`."""
+"""Grading a lesson's exercise.py with scripts/check.py, run in the .venv's Python,
+and reading its verdicts: which snippets pass, and whether it finished.
+
+Used by learn.loop and learn.commands (`hint`). Standard library only.
+"""
 
 import os
 import re
@@ -6,8 +10,8 @@ import signal
 import subprocess
 from dataclasses import dataclass
 
-from lessons import ROOT
-from venv_setup import venv_python
+from workshop.lessons import ROOT
+from workshop.venv_install import venv_python
 
 CHECK = ROOT / "scripts" / "check.py"
 STOP_SECONDS = 5  # how long an interrupted grader may take to stop its app before it is killed

@@ -1,54 +1,15 @@
-"""What the `learn` loop watches: the keys the learner types, and the exercise file."""
+"""Watching the exercise file in the `learn` loop: a cheap stat to see that it may
+have changed, a hash to tell a save from a mere touch, and a short wait for a
+save to settle.
+
+Used by learn.loop. Standard library only.
+"""
 
 import hashlib
-import os
-import queue
-import sys
-import threading
 import time
 from typing import NamedTuple
 
-STDIN_ENDED = object()  # put in the key queue when stdin ends
 SETTLE_SECONDS = 0.03  # a save is a truncate, then writes (or a rename): let it finish
-
-
-# --- keys --------------------------------------------------------------------------
-
-
-def start_key_reader():
-    """A queue of the lines typed, and whether stdin is a terminal."""
-    keys = queue.Queue()
-    try:
-        fd = sys.stdin.fileno()
-    except (AttributeError, OSError, ValueError):  # no stdin at all (pythonw)
-        keys.put(STDIN_ENDED)
-        return keys, False
-    threading.Thread(target=read_keys, args=(keys, fd), daemon=True).start()
-    return keys, os.isatty(fd)
-
-
-def read_keys(keys, fd):
-    """Put each line typed on stdin into `keys`, lower-cased; STDIN_ENDED at the end.
-
-    os.read, not sys.stdin: a thread blocked in sys.stdin.readline() holds its lock,
-    and can make the interpreter abort at exit.
-    """
-    pending = b""
-    while True:
-        try:
-            chunk = os.read(fd, 1024)
-        except OSError:
-            chunk = b""
-        if not chunk:
-            keys.put(STDIN_ENDED)
-            return
-        pending += chunk
-        while b"\n" in pending:
-            line, pending = pending.split(b"\n", 1)
-            keys.put(line.decode(errors="replace").strip().lower())
-
-
-# --- the exercise file ---------------------------------------------------------------
 
 
 class Snapshot(NamedTuple):

@@ -6,6 +6,8 @@
     - closer, but never the whole answer
 
 The words after "TODO k:" are the snippets (expected/PATTERN.txt) that TODO turns green.
+
+Used by learn.loop and learn.commands (`hint`). Standard library only.
 """
 
 import re

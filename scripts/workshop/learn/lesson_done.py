@@ -1,9 +1,12 @@
 """What `learn` says when every snippet of an exercise passes: the lesson is done,
-where its reference solution is explained, and how to go on."""
+where its reference solution is explained, and how to go on.
+
+Used by learn.loop. Standard library only.
+"""
 
 import re
 
-from lessons import next_lesson
+from workshop.lessons import next_lesson
 
 
 def pass_message(lesson, first_time=True):

@@ -1,14 +1,19 @@
-"""The `learn` loop on one lesson at a time: grade, watch the file, answer the keys."""
+"""The `learn` loop on one lesson at a time: grade the exercise, watch the file,
+answer the keys; `n` moves it on to the next lesson.
+
+Used by learn.commands. Standard library only.
+"""
 
 import queue
 import time
 
-from grading import grade_exercise
-from hints import failing_todos, next_hint, read_hints
-from lessons import copy_starter_if_missing, display, next_lesson
-from pass_message import pass_message
-from progress import print_progress
-from watch import STDIN_ENDED, settled, signature, snapshot, start_key_reader
+from workshop.learn.exercise_check import grade_exercise
+from workshop.learn.file_watch import settled, signature, snapshot
+from workshop.learn.hints import failing_todos, next_hint, read_hints
+from workshop.learn.keys import STDIN_ENDED, start_key_reader
+from workshop.learn.lesson_done import pass_message
+from workshop.learn.progress import print_progress
+from workshop.lessons import copy_starter_if_missing, display, next_lesson
 
 POLL_SECONDS = 0.1  # how often the loop looks at the exercise (a stat): grading 01 takes ~0.6 s
 KEYS_HELP = "Keys, then Enter: h = hint, Enter alone = grade again, n = next lesson, q = quit."

@@ -1,9 +1,13 @@
-"""The learner's progress through the lessons, and where they left off."""
+"""The learner's progress through the lessons (done, hints shown), kept in
+.workshop/progress.json, and where they left off.
+
+Used by learn.commands, learn.loop and learn.reset. Standard library only.
+"""
 
 import json
 import os
 
-from lessons import ROOT, all_lessons, display
+from workshop.lessons import ROOT, all_lessons, display
 
 PROGRESS_FILE = ROOT / ".workshop" / "progress.json"
 

@@ -1,12 +1,15 @@
 """`dev.py reset NN`: put lesson NN's exercise back as it came, from scripts/starters/,
-with or without git; the learner's version is kept in .workshop/backup/ first."""
+with or without git; the learner's version is kept in .workshop/backup/ first.
+
+Used by scripts/dev.py. Standard library only.
+"""
 
 import shutil
 import sys
 import time
 
-from lessons import ROOT, UsageError, display, find_lesson
-from progress import Progress
+from workshop.learn.progress import Progress
+from workshop.lessons import ROOT, UsageError, display, find_lesson
 
 BACKUP_DIR = ROOT / ".workshop" / "backup"
 

@@ -1,0 +1,17 @@
+"""The machinery behind the commands in scripts/, one room per job:
+
+    lessons         the lesson folders, in order, and the files the tools look for
+    venv_install    the .venv: created once, installed into when requirements change
+    ports           free ports, handed out in turn across processes
+    processes       process groups: start, stop with every child, wait until serving
+    metrics_page    an app's /metrics: scrape, grep, samples
+    lesson_run      one run of a lesson: its app, the GitHub stand-in, traffic, scrapes
+    readme_commands a lesson README's command blocks and the outputs shown under them
+    readme_walk     a lesson README run command by command, as a learner would
+    grading/        the grader's core: comparing snippets, grading a lesson
+    learn/          the learner's loop behind `dev.py learn|hint|reset`
+
+lessons, venv_install and learn/ use the standard library only: scripts/dev.py
+imports them before anything is installed (tests/test_layout.py checks it).
+Importing this package imports nothing else.
+"""
