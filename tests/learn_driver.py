@@ -15,8 +15,10 @@ from workshop import lesson_run, lessons, processes
 
 ROOT = lessons.ROOT
 # One grade as the grader prints it, from "NN_topic: grading FILE" to "NN_topic: K/N snippets pass"
+# (or "K/N answers pass", "K/N mutants caught": see workshop/grading/__init__.py)
 GRADE = re.compile(
-    r"^(?P<lesson>\d\d_\w+): grading .*?^(?P=lesson): (?P<passing>\d+)/\d+ snippets pass.*?$",
+    r"^(?P<lesson>\w+): grading .*?"
+    r"^(?P=lesson): (?P<passing>\d+)/\d+ [\w ]+? (?:pass|caught)\b.*?$",
     re.MULTILINE | re.DOTALL,
 )
 

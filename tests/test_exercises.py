@@ -10,7 +10,7 @@ import solutions
 from workshop import lessons, readme_commands
 from workshop.grading import app_grader
 
-LESSONS = [lesson for lesson in lessons.all_lessons() if lesson.exercise.is_file()]
+LESSONS = [lesson for lesson in lessons.app_lessons() if lesson.exercise.is_file()]
 TODO_HEADING = re.compile(r"^## TODO (\d+): (.+)$", re.MULTILINE)
 lesson_params = pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
 

@@ -23,7 +23,7 @@ from workshop import (
 from workshop.grading import app_grader, snippets
 from workshop.lessons import at_start
 
-LESSONS = lessons.all_lessons()
+LESSONS = lessons.app_lessons()
 # Lessons served by Flask's own server (lesson 06 is served by gunicorn).
 FLASK_SERVED = [lesson for lesson in LESSONS if "app.run(" in lesson.app.read_text("utf-8")]
 README_HEADINGS = [

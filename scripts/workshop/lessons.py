@@ -13,6 +13,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON_FOLDER = re.compile(r"\d\d_\w+")
+# Lessons without a number, and the numbered lesson each one follows in the course.
+UNNUMBERED = {"prometheus": "06"}
+# How a lesson's exercise is graded: by grading/<kind>_grader.py. A lesson not named
+# here is an app lesson: its exercise.py is an app, graded by what its /metrics shows.
+GRADED_BY = {"prometheus": "rules", "07_testing": "tests"}
+EXERCISE_FILE = {"app": "exercise.py", "rules": "exercise.yml", "tests": "exercise.py"}
+# What `check.py NN` grades when no --file is given: the lesson's reference solution.
+REFERENCE_FILE = {"app": "app.py", "rules": "rules/exercise_solution.yml", "tests": "tests.py"}
 AT_START = "at_start"  # expected/at_start/: snippets of a fresh app, before any traffic
 
 
@@ -31,7 +39,7 @@ class UsageError(Exception):
 
 @dataclass(frozen=True)
 class Lesson:
-    """A lesson folder, NN_topic/, and the files the tools look for in it."""
+    """A lesson folder, NN_topic/ (or prometheus/), and the files the tools look for in it."""
 
     folder: Path
 
@@ -41,7 +49,13 @@ class Lesson:
 
     @property
     def number(self):
-        return self.name[:2]
+        """What the commands call it: "01" for 01_counters, "prometheus" for prometheus."""
+        return self.name[:2] if LESSON_FOLDER.fullmatch(self.name) else self.name
+
+    @property
+    def kind(self):
+        """How its exercise is graded: "app", "rules" or "tests" (see GRADED_BY)."""
+        return GRADED_BY.get(self.name, "app")
 
     @property
     def readme(self):
@@ -53,12 +67,17 @@ class Lesson:
 
     @property
     def exercise(self):
-        return self.folder / "exercise.py"
+        return self.folder / EXERCISE_FILE[self.kind]
+
+    @property
+    def reference(self):
+        """The lesson's own solution: what `check.py NN` grades without --file."""
+        return self.folder / REFERENCE_FILE[self.kind]
 
     @property
     def starter(self):
         """The pristine exercise that `dev.py reset` restores, kept beside the scripts."""
-        return self.folder.parent / "scripts" / "starters" / f"{self.name}.py"
+        return self.folder.parent / "scripts" / "starters" / f"{self.name}{self.exercise.suffix}"
 
     @property
     def ready(self):
@@ -84,11 +103,22 @@ class Lesson:
 
 
 def all_lessons(root=ROOT):
-    """The lessons of the repository at `root` (a test's copy, say), in order."""
+    """The lessons of the repository at `root` (a test's copy, say), in course order:
+    the numbered ones, each unnumbered one right after the lesson it follows."""
     folders = sorted(root.glob("[0-9][0-9]_*"))
-    return [
+    course = [
         Lesson(path) for path in folders if path.is_dir() and LESSON_FOLDER.fullmatch(path.name)
     ]
+    for name, follows in UNNUMBERED.items():
+        after = [index for index, lesson in enumerate(course) if lesson.number == follows]
+        if after and (root / name).is_dir():
+            course.insert(after[0] + 1, Lesson(root / name))
+    return course
+
+
+def app_lessons(root=ROOT):
+    """The lessons whose exercise is an app graded by its /metrics (01-06)."""
+    return [lesson for lesson in all_lessons(root) if lesson.kind == "app"]
 
 
 def lesson_numbers(root=ROOT):
@@ -96,12 +126,12 @@ def lesson_numbers(root=ROOT):
 
 
 def find_lesson(argument):
-    """The lesson a dev.py argument names: a number such as 1 or 01, nothing else
-    (UsageError, exit code 2, for anything else)."""
-    if not re.fullmatch(r"\d{1,2}", argument):
+    """The lesson a dev.py argument names: a number such as 1 or 01, or the name of an
+    unnumbered lesson ("prometheus"); UsageError, exit code 2, for anything else."""
+    if not re.fullmatch(r"\d{1,2}", argument) and argument not in UNNUMBERED:
         raise UsageError(f"{argument!r} is not a lesson number: try one of {lesson_numbers()}")
     for lesson in all_lessons():
-        if lesson.number == argument.zfill(2):
+        if lesson.number == (argument.zfill(2) if argument.isdigit() else argument):
             return lesson
     raise UsageError(f"no lesson {argument}: try one of {lesson_numbers()}")
 
@@ -110,7 +140,7 @@ def lesson_named(name, root=ROOT):
     """A lesson by number ("1", "01"), folder name, or path to a lesson folder (check.py,
     capture.py); LookupError when there is none."""
     path = Path(name)
-    if path.is_dir() and LESSON_FOLDER.fullmatch(path.resolve().name):
+    if path.is_dir() and is_lesson_folder(path.resolve()):
         return Lesson(path.resolve())
     for lesson in all_lessons(root):
         if name in (lesson.name, lesson.number, lesson.number.lstrip("0")):
@@ -118,8 +148,14 @@ def lesson_named(name, root=ROOT):
     raise LookupError(f"no lesson {name!r}: try one of {lesson_numbers(root)}")
 
 
+def is_lesson_folder(path):
+    return LESSON_FOLDER.fullmatch(path.name) is not None or path.name in UNNUMBERED
+
+
 def next_lesson(lesson):
-    later = [other for other in all_lessons() if other.number > lesson.number]
+    """The lesson after this one in the course, or None after the last."""
+    course = all_lessons(lesson.folder.parent)
+    later = course[course.index(lesson) + 1 :] if lesson in course else []
     return later[0] if later else None
 
 

@@ -1,7 +1,22 @@
 """The grader's core: how a lesson's work is compared with what it should be.
 
-snippet_lines  a snippet's lines parsed: names, labels, values, types
-snippet_hints  the hint that names the likely cause of each difference
-snippets       one snippet of /metrics against the lesson's expected/ file
-app_grader     a lesson's app (01-06) run once and graded snippet by snippet
+    snippet_lines  a snippet's lines parsed: names, labels, values, types
+    snippet_hints  the hint that names the likely cause of each difference
+    snippets       one snippet of /metrics against the lesson's expected/ file
+    app_grader     a lesson's app (01-06) run once and graded snippet by snippet
+
+scripts/check.py grades a lesson with grading/<kind>_grader.py, <kind> being
+Lesson.kind: each such module has grade(lesson, file, timeout), which returns
+(the lines to print, whether everything passes). The lines are the contract the
+learn loop reads (learn/exercise_check.py):
+
+    NN_topic: grading FILE
+      PASS  NAME (...)                 one line per item graded: a snippet, an
+      FAIL  NAME (...)                 answer, a mutant; FAIL lines may be
+            ...                        followed by lines indented further
+    NN_topic: K/N ITEMS pass (T s)     last: ITEMS is "snippets", "answers", ...
+                                       ("mutants caught" for a test file)
+
+NAME is what hints.md lists after "## TODO k:", so the loop knows which TODO
+still fails.
 """

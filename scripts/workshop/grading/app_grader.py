@@ -2,7 +2,7 @@
 compare each snippet of expected/ with what its /metrics shows (snippets), and
 write the lines check.py prints: PASS, or FAIL with the differences and a hint.
 
-Used by scripts/check.py; the tests call grade() directly.
+Used by scripts/check.py (for lessons of kind "app"); the tests call grade() directly.
 """
 
 import functools
@@ -74,12 +74,3 @@ def grade(lesson, app_file, traffic_timeout):
     seconds = time.monotonic() - started
     lines.append(f"{lesson.name}: {passed}/{len(expected)} snippets pass ({seconds:.1f} s)")
     return lines, passed == len(expected)
-
-
-def grade_safely(lesson, app_file, traffic_timeout):
-    """grade(), but a bug of the grader's own is one FAIL line too, never a traceback."""
-    try:
-        return grade(lesson, app_file, traffic_timeout)
-    except Exception as error:  # the summary line of `all` must still be printed
-        reason = f"{error.__class__.__name__}: {error}"
-        return [lesson.name, f"  FAIL  the grader could not finish: {reason}"], False

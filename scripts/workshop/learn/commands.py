@@ -78,7 +78,7 @@ def hint(number=None):
     copy_starter_if_missing(chosen)
     grade = grade_exercise(chosen)
     if grade.score:
-        print(f"{display(chosen.exercise)}: {grade.score} snippets pass.")
+        print(f"{display(chosen.exercise)}: {grade.score}.")
     else:  # it could not be graded at all: say why first
         print(grade.output.rstrip("\n"))
     print("\n".join(next_hint(chosen, grade, progress)), flush=True)

@@ -15,9 +15,10 @@ from workshop.venv_install import venv_python
 
 CHECK = ROOT / "scripts" / "check.py"
 STOP_SECONDS = 5  # how long an interrupted grader may take to stop its app before it is killed
-# The lines of check.py's output that the loop reads: "01_counters: 1/4 snippets pass",
-# and one per snippet, "  PASS  health_check_calls_total (1 lines)".
-SUMMARY = re.compile(r"^\d\d_\w+: (\d+/\d+) snippets pass", re.MULTILINE)
+# The lines of check.py's output that the loop reads (see workshop/grading/__init__.py):
+# "01_counters: 1/4 snippets pass", "07_testing: 3/12 mutants caught", and one per item
+# graded, "  PASS  health_check_calls_total (1 lines)".
+SUMMARY = re.compile(r"^\w+: (\d+/\d+ [\w ]+? (?:pass|caught))\b", re.MULTILINE)
 VERDICT = re.compile(r"^  (PASS|FAIL)  (\S+)(?: \(|$)", re.MULTILINE)
 
 
@@ -25,7 +26,7 @@ VERDICT = re.compile(r"^  (PASS|FAIL)  (\S+)(?: \(|$)", re.MULTILINE)
 class Grade:
     passed: bool
     output: str
-    score: str  # "1/4" from the summary line (snippets passing/compared); None without one
+    score: str  # "1/4 snippets pass" from the summary line; None without one
     verdicts: dict  # {pattern: True when it passes} for every snippet the grader compared
     finished: bool  # False: the grader itself did not end normally (see its output)
 
