@@ -1,0 +1,249 @@
+"""Known mistakes in the rules lesson's answers, each written as a rule next to the
+reference's and evaluated on the same scenarios: an answer whose results equal a
+mistake's everywhere gets that mistake's hint. What is not on this list is
+diagnosed from the differences themselves (grading.rules_hints).
+
+Used by grading.rules_promtool (the mistakes' rule file) and grading.rules_hints.
+"""
+
+from dataclasses import dataclass
+
+PAGES = "job_page:page_visits:rate5m"
+FAILED = "job:github_lookups_failed_per_github_lookups:ratio_rate5m"
+P95 = "job:github_lookup_duration_seconds:p95_rate5m"
+WITHIN_5M = "job:github_lookups_within_1s_per_github_lookups:ratio_rate5m"
+WITHIN_1H = "job:github_lookups_within_1s_per_github_lookups:ratio_rate1h"
+INPROGRESS = "job:http_inprogress_requests:sum"
+FAILING = "GitHubLookupsFailing"
+FAST_BURN = "GitHubLookupsSLOFastBurn"
+
+ALL = "job:github_lookups:rate5m"
+BAD = 'github_lookups_total{outcome=~"error|timeout|rate_limited"}'
+BUCKET = "github_lookup_duration_seconds_bucket"
+COUNT = "github_lookup_duration_seconds_count"
+GUARD = f"{ALL} * 300 >= 20"
+SLOW_1H, SLOW_5M = f"1 - {WITHIN_1H}", f"1 - {WITHIN_5M}"
+
+
+@dataclass(frozen=True)
+class Mistake:
+    answer: str  # the recording rule or alert it is a wrong version of
+    hint: str
+    expr: str
+    for_: str = ""  # alerts only: the `for` it is written with
+
+
+def within(bound="1.0", window="5m", denominator=COUNT):
+    return (
+        f'sum by (job) (rate({BUCKET}{{le="{bound}"}}[{window}])) '
+        f"/ sum by (job) (rate({denominator}[{window}]))"
+    )
+
+
+IRATE = "irate() takes the last two samples only: rate() averages the whole window"
+INCREASE = "increase() counts the events of the whole window: rate() gives them per second"
+
+MISTAKES = (
+    # TODO 1: a rate by label
+    Mistake(PAGES, IRATE, "sum by (job, page) (irate(page_visits_total[5m]))"),
+    Mistake(PAGES, INCREASE, "sum by (job, page) (increase(page_visits_total[5m]))"),
+    Mistake(
+        PAGES,
+        "per minute, not per second: rate() is always per second, whatever the window",
+        "sum by (job, page) (rate(page_visits_total[5m]) * 60)",
+    ),
+    Mistake(
+        PAGES,
+        "the window is 1m: the name promises rate5m, a 5-minute window",
+        "sum by (job, page) (rate(page_visits_total[1m]))",
+    ),
+    Mistake(
+        PAGES,
+        "delta() is for gauges: on a counter it goes wrong at every restart; rate() knows resets",
+        "sum by (job, page) (delta(page_visits_total[5m])) / 300",
+    ),
+    # TODO 2: a ratio of two rates
+    Mistake(
+        FAILED,
+        "not_found counts as a failure here: it is a correct answer (the repository does not "
+        "exist); only error, timeout and rate_limited failed",
+        f'sum by (job) (rate(github_lookups_total{{outcome!="ok"}}[5m])) / {ALL}',
+    ),
+    Mistake(
+        FAILED,
+        "only outcome=error counts: timeout and rate_limited failed too",
+        f'sum by (job) (rate(github_lookups_total{{outcome="error"}}[5m])) / {ALL}',
+    ),
+    Mistake(
+        FAILED,
+        "the average of each instance's ratio: add up each side over the instances first, "
+        "then divide (a busy instance counts more than a quiet one)",
+        f"avg by (job) (sum by (job, instance) (rate({BAD}[5m])) "
+        "/ sum by (job, instance) (rate(github_lookups_total[5m])))",
+    ),
+    Mistake(
+        FAILED,
+        "the share of lookups that succeeded (ok): the rule asks for the share that failed",
+        f'sum by (job) (rate(github_lookups_total{{outcome="ok"}}[5m])) / {ALL}',
+    ),
+    Mistake(
+        FAILED,
+        "a percentage: ratios go from 0 to 1 (0.1 is 10 %)",
+        f"sum by (job) (rate({BAD}[5m])) / {ALL} * 100",
+    ),
+    Mistake(
+        FAILED,
+        "a ratio of the counters themselves: the share since the app started, not over the "
+        "last 5 minutes; take rate() of each side",
+        'sum by (job) (github_lookups_total{outcome=~"error|timeout|rate_limited"}) '
+        "/ sum by (job) (github_lookups_total)",
+    ),
+    # TODO 3: a quantile from a histogram
+    Mistake(
+        P95,
+        "the average of each instance's p95: quantiles do not average; add up the buckets "
+        "with sum by (job, le) first, then take histogram_quantile",
+        f"avg by (job) (histogram_quantile(0.95, sum by (job, instance, le) (rate({BUCKET}[5m]))))",
+    ),
+    Mistake(
+        P95,
+        "0.9 is the 90th percentile: p95 is histogram_quantile(0.95, ...)",
+        f"histogram_quantile(0.9, sum by (job, le) (rate({BUCKET}[5m])))",
+    ),
+    Mistake(
+        P95,
+        "without rate() the buckets hold every lookup since the app started: take rate() of "
+        "the buckets for the last 5 minutes",
+        f"histogram_quantile(0.95, sum by (job, le) ({BUCKET}))",
+    ),
+    Mistake(P95, IRATE, f"histogram_quantile(0.95, sum by (job, le) (irate({BUCKET}[5m])))"),
+    # TODO 4: the exact SLO ratio from a bucket
+    Mistake(
+        WITHIN_5M,
+        "the share of slow lookups (1 minus the answer): the rule asks for the share that "
+        "took at most 1 s",
+        f"1 - ({within()})",
+    ),
+    Mistake(
+        WITHIN_5M,
+        "divided by _sum, the seconds all lookups took together: _count is the number of lookups",
+        within(denominator="github_lookup_duration_seconds_sum"),
+    ),
+    Mistake(
+        WITHIN_5M,
+        'the bucket le="0.75": the threshold of the SLO is 1 s, le="1.0"',
+        within(bound="0.75"),
+    ),
+    Mistake(
+        WITHIN_5M,
+        'the bucket le="1.5": the threshold of the SLO is 1 s, le="1.0"',
+        within(bound="1.5"),
+    ),
+    Mistake(
+        WITHIN_5M,
+        "a window of 1h: this one is rate5m, the 5-minute window",
+        within(window="1h"),
+    ),
+    Mistake(
+        WITHIN_1H,
+        "a window of 5m: this one is rate1h, the 1-hour window",
+        within(window="5m"),
+    ),
+    # TODO 5: an aggregation across instances
+    Mistake(
+        INPROGRESS,
+        "rate() of a gauge: a gauge is a value now, not a count that grows; add it up as it is",
+        "sum by (job) (rate(http_inprogress_requests[5m]))",
+    ),
+    Mistake(
+        INPROGRESS,
+        "avg: the requests in progress of all instances add up, sum them",
+        "avg by (job) (http_inprogress_requests)",
+    ),
+    Mistake(
+        INPROGRESS,
+        "max: the requests in progress of all instances add up, sum them",
+        "max by (job) (http_inprogress_requests)",
+    ),
+    Mistake(
+        INPROGRESS,
+        "an average over time: the rule asks for the value now, all instances together",
+        "sum by (job) (avg_over_time(http_inprogress_requests[5m]))",
+    ),
+    # TODO 6: a threshold alert with a for and a guard
+    Mistake(
+        FAILING,
+        "no traffic guard: it fires on a handful of lookups (2 failures out of 5); add "
+        f"`and {GUARD}`",
+        f"{FAILED} > 0.1",
+        "2m",
+    ),
+    Mistake(
+        FAILING,
+        "the guard compares the wrong way: it lets the alert fire only on little traffic; "
+        "at least 20 lookups is `>= 20`",
+        f"{FAILED} > 0.1 and {ALL} * 300 < 20",
+        "2m",
+    ),
+    Mistake(
+        FAILING,
+        "no `for`: it fires at the first evaluation above 10 %; `for: 2m` waits until it "
+        "has held for 2 minutes",
+        f"{FAILED} > 0.1 and {GUARD}",
+    ),
+    Mistake(
+        FAILING,
+        "it fires 3 minutes late: `for: 5m`, the TODO asks for 2m",
+        f"{FAILED} > 0.1 and {GUARD}",
+        "5m",
+    ),
+    # TODO 7: the multiwindow, multi-burn-rate alert
+    Mistake(
+        FAST_BURN,
+        "only the 1h window: it keeps firing long after the burn has stopped; the 5m window "
+        "is what lets it resolve within minutes",
+        f"{SLOW_1H} > 14.4 * 0.01 and {GUARD}",
+        "2m",
+    ),
+    Mistake(
+        FAST_BURN,
+        "only the 5m window: a 4-minute spike is enough to fire it; the 1h window is what "
+        "makes it wait for a burn that costs 2 % of the budget",
+        f"{SLOW_5M} > 14.4 * 0.01 and {GUARD}",
+        "2m",
+    ),
+    Mistake(
+        FAST_BURN,
+        "the factor 6 (the slow burn's): it fires on a 10 % burn; the fast burn is 14.4 × 0.01",
+        f"{SLOW_1H} > 6 * 0.01 and {SLOW_5M} > 6 * 0.01 and {GUARD}",
+        "2m",
+    ),
+    Mistake(
+        FAST_BURN,
+        f"no traffic guard: a blip of 5 lookups, 1 of them slow, fires it; add `and {GUARD}`",
+        f"{SLOW_1H} > 14.4 * 0.01 and {SLOW_5M} > 14.4 * 0.01",
+        "2m",
+    ),
+    Mistake(
+        FAST_BURN,
+        "no `for`: it fires at the first evaluation over the threshold; `for: 2m`",
+        f"{SLOW_1H} > 14.4 * 0.01 and {SLOW_5M} > 14.4 * 0.01 and {GUARD}",
+    ),
+)
+
+
+def name_of(index, mistake):
+    """The rule name mistake number `index` is recorded or alerted under."""
+    return f"GraderMistake{index}" if ":" not in mistake.answer else f"grader_mistake_{index}"
+
+
+def rule_groups():
+    """The mistakes as one rule group, in the JSON form of a rules file."""
+    rules = []
+    for index, mistake in enumerate(MISTAKES):
+        if ":" in mistake.answer:
+            rules.append({"record": name_of(index, mistake), "expr": mistake.expr})
+        else:
+            rule = {"alert": name_of(index, mistake), "expr": mistake.expr}
+            rules.append({**rule, "for": mistake.for_} if mistake.for_ else rule)
+    return {"groups": [{"name": "grader_mistakes", "rules": rules}]}
