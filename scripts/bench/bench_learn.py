@@ -1,12 +1,12 @@
 """How long `dev.py learn` takes from a save to its verdict, as a learner sees it.
 
-python scripts/bench/bench_learn.py [01] [--saves 10]
+python scripts/bench/bench_learn.py [01 | prometheus] [--saves 10]
 
 It runs the loop in a copy of the repository in a temporary folder (your own
 exercise is never touched), with the copy's .venv pointing at this one, saves
-the exercise again and again (the starter and the reference app.py in turn),
+the exercise again and again (the starter and the reference solution in turn),
 and times each save until the loop prints that grade's summary line.
-The goal (issue 11): at most 1 s for lesson 01.
+The goal: at most 1 s (issue 11 for lesson 01, issue 18 for the prometheus lesson).
 
 tests/learn_driver.py drives the loop, here and in tests/test_dev.py.
 """
@@ -31,7 +31,7 @@ def time_saves(lesson_number, saves):
     with tempfile.TemporaryDirectory() as tmp:
         copy = learning_copy(Path(tmp))
         lesson = lesson_named(lesson_number, copy)
-        versions = [lesson.app.read_bytes(), lesson.exercise.read_bytes()]
+        versions = [lesson.reference.read_bytes(), lesson.exercise.read_bytes()]
         seconds = []
         with LearnLoop(copy, lesson.number) as loop:
             loop.verdict_after(0)
@@ -66,14 +66,19 @@ def time_grader(lesson_number, runs):
 
 def main():
     parser = argparse.ArgumentParser(description="Time dev.py learn from a save to its verdict.")
-    parser.add_argument("lesson", nargs="?", default="01", help="a lesson number (default 01)")
+    parser.add_argument(
+        "lesson", nargs="?", default="01", help="a lesson number, or prometheus (default 01)"
+    )
     parser.add_argument("--saves", type=int, default=10)
     args = parser.parse_args()
     if args.saves < 1:
         parser.error("--saves must be 1 or more")
     for what, seconds in (
         (f"dev.py learn {args.lesson}: save to verdict", time_saves(args.lesson, args.saves)),
-        (f"check.py {args.lesson} --file exercise.py alone", time_grader(args.lesson, args.saves)),
+        (
+            f"check.py {args.lesson} --file {lesson_named(args.lesson).exercise.name} alone",
+            time_grader(args.lesson, args.saves),
+        ),
     ):
         median, most = statistics.median(seconds), max(seconds)
         print(f"{what}: median {median:.2f} s, max {most:.2f} s over {len(seconds)} runs")

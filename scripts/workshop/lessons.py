@@ -139,12 +139,12 @@ def find_lesson(argument):
 def lesson_named(name, root=ROOT):
     """A lesson by number ("1", "01"), folder name, or path to a lesson folder (check.py,
     capture.py); LookupError when there is none."""
+    for lesson in all_lessons(root):  # first: "prometheus" is a folder in the current one too
+        if name in (lesson.name, lesson.number, lesson.number.lstrip("0")):
+            return lesson
     path = Path(name)
     if path.is_dir() and is_lesson_folder(path.resolve()):
         return Lesson(path.resolve())
-    for lesson in all_lessons(root):
-        if name in (lesson.name, lesson.number, lesson.number.lstrip("0")):
-            return lesson
     raise LookupError(f"no lesson {name!r}: try one of {lesson_numbers(root)}")
 
 

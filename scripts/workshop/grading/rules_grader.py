@@ -93,11 +93,10 @@ def known_names(text):
     return names | {"ALERTS"}
 
 
-def grade_answers(reference, yours, todos, promtool, timeout):
-    text = yours.read_text(encoding="utf-8")
-    reference_results, your_results, stood_in = rules_runs.evaluate(
-        promtool, reference, yours, list(todos), timeout
-    )
+def answer_lines(evaluation, text, todos):
+    """The lines of every answer, and how many pass."""
+    reference_results, your_results = evaluation.reference, evaluation.yours
+    stood_in = evaluation.stood_in
     lines = [f"  note  {line}" for line in your_results.other[:3]]
     outcome = {}
     for answer in todos:
@@ -142,15 +141,15 @@ def grade(lesson, rules_path, timeout):
         return [*lines, f"  FAIL  cannot read {display(rules_path)}: {error}"], False
     passed = 0
     try:
-        loads, messages = rules_promtool.check(promtool, rules_path, timeout)
-        if not loads:
-            lines += syntax_lines(rules_path, text, messages, todos)
+        evaluation = rules_runs.evaluate(
+            promtool, lesson.reference, rules_path, list(todos), timeout
+        )
+        if not evaluation.loads:
+            lines += syntax_lines(rules_path, text, evaluation.messages, todos)
         else:
-            lines += [f"  note  promtool check rules: {message}" for message in messages[:3]]
-            answer_lines, passed = grade_answers(
-                lesson.reference, rules_path, todos, promtool, timeout
-            )
-            lines += answer_lines
+            lines += [f"  note  promtool check rules: {line}" for line in evaluation.messages[:3]]
+            answers, passed = answer_lines(evaluation, text, todos)
+            lines += answers
     except subprocess.TimeoutExpired:
         lines.append(f"  FAIL  promtool did not finish within {timeout:g} s")
     seconds = time.monotonic() - started

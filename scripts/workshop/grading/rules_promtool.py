@@ -12,6 +12,7 @@ import math
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 
 from workshop.grading import rules_scenarios
@@ -30,21 +31,43 @@ def find_promtool():
     return shutil.which("promtool")
 
 
-def check(promtool, path, timeout):
-    """(whether promtool check rules accepts the file, its messages)."""
-    result = subprocess.run(
-        [promtool, "check", "rules", str(path)],
-        capture_output=True,
+def start(promtool, *arguments):
+    """promtool running with `arguments`, its output and errors in one pipe."""
+    return subprocess.Popen(
+        [promtool, *map(str, arguments)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         text=True,
-        timeout=timeout,
     )
-    messages = [
+
+
+def finish(process, deadline):
+    """Its output, once it ends; TimeoutExpired past `deadline` (time.monotonic()).
+    Never leaves it running."""
+    try:
+        output, _ = process.communicate(timeout=max(deadline - time.monotonic(), 0.001))
+    finally:
+        stop(process)
+    return output
+
+
+def stop(process):
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+
+
+def check_messages(output):
+    """What `promtool check rules` said, without its headings."""
+    return [
         line.strip()
-        for line in (result.stdout + result.stderr).splitlines()
-        if line.strip() and not line.startswith("Checking ") and "SUCCESS" not in line
+        for line in output.splitlines()
+        if line.strip()
+        and not line.startswith("Checking ")
+        and "SUCCESS" not in line
+        and line.strip() != "FAILED:"
     ]
-    messages = [line for line in messages if line != "FAILED:"]
-    return result.returncode == 0, messages
 
 
 def query(names, run, scenario, minute):
@@ -126,28 +149,16 @@ def parse(output):
 
 
 def start_tests(promtool, folder, files):
-    """Start `promtool test rules` on the test files; finish_tests() reads its answer."""
-    paths = []
+    """One `promtool test rules` per test file, side by side."""
+    processes = []
     for name, data in files.items():
         (folder / name).write_text(json.dumps(data, indent=1), encoding="utf-8")
-        paths.append(folder / name)
-    return subprocess.Popen(
-        [promtool, "test", "rules", *map(str, paths)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
+        processes.append(start(promtool, "test", "rules", folder / name))
+    return processes
 
 
-def finish_tests(process, timeout):
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    finally:
-        if process.poll() is None:  # timed out, or interrupted: never leave it running
-            process.kill()
-            process.wait()
-    return parse(output)
+def finish_tests(processes, deadline):
+    return parse("\n".join(finish(process, deadline) for process in processes))
 
 
 def same_value(a, b):

@@ -14,6 +14,8 @@ import hashlib
 import json
 import os
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workshop.grading import rules_file, rules_mistakes, rules_promtool, rules_scenarios
@@ -108,24 +110,44 @@ def save_cached(path, results):
         pass  # a read-only checkout: the next grade runs the reference again
 
 
+@dataclass
+class Evaluation:
+    loads: bool  # whether `promtool check rules` accepts the learner's file
+    messages: list  # what it said
+    reference: rules_promtool.Results = None
+    yours: rules_promtool.Results = None
+    stood_in: set = field(default_factory=set)  # the answers the reference stood in for
+
+
 def evaluate(promtool, reference, yours, answers, timeout):
-    """(reference Results, yours Results, the names the reference stood in for)."""
+    """Check the learner's file and run both, every promtool side by side: an Evaluation."""
+    deadline = time.monotonic() + timeout
     cached = cache_file(promtool, reference, answers)
     reference_results = load_cached(cached)
+    started = []
     with tempfile.TemporaryDirectory(prefix="workshop-rules-") as tmp:
         folder = Path(tmp)
-        yours_files, stood_in = yours_tests(reference, yours, folder, answers)
-        processes = {"yours": rules_promtool.start_tests(promtool, folder, yours_files)}
-        if reference_results is None:
-            files = reference_tests(reference, folder, answers)
-            processes["reference"] = rules_promtool.start_tests(promtool, folder, files)
         try:
-            yours_results = rules_promtool.finish_tests(processes.pop("yours"), timeout)
-            if "reference" in processes:
-                reference_results = rules_promtool.finish_tests(processes.pop("reference"), timeout)
+            check = rules_promtool.start(promtool, "check", "rules", yours)
+            started.append(check)
+            yours_files, stood_in = yours_tests(reference, yours, folder, answers)
+            yours_runs = rules_promtool.start_tests(promtool, folder, yours_files)
+            started += yours_runs
+            if reference_results is None:
+                reference_files = reference_tests(reference, folder, answers)
+                reference_runs = rules_promtool.start_tests(promtool, folder, reference_files)
+                started += reference_runs
+            output = rules_promtool.finish(check, deadline)
+            evaluation = Evaluation(check.returncode == 0, rules_promtool.check_messages(output))
+            if not evaluation.loads:
+                return evaluation
+            evaluation.yours = rules_promtool.finish_tests(yours_runs, deadline)
+            evaluation.stood_in = stood_in
+            if reference_results is None:
+                reference_results = rules_promtool.finish_tests(reference_runs, deadline)
                 save_cached(cached, reference_results)
+            evaluation.reference = reference_results
+            return evaluation
         finally:
-            for process in processes.values():  # interrupted: stop what still runs
-                process.kill()
-                process.wait()
-    return reference_results, yours_results, stood_in
+            for process in started:  # done, or interrupted: nothing is left running
+                rules_promtool.stop(process)
