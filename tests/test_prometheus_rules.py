@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import require_binary
 from workshop import lesson_run, ports, processes
+from workshop.grading import rules_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS_DIR = ROOT / "prometheus"
@@ -200,3 +201,68 @@ def test_script_accepts_ports_1_to_65535():
     for port in (1, 9090, 65535):
         assert script.parse_args(["--port", str(port)]).port == port
     assert script.parse_args([]).port == 9090
+
+
+# --- the exercise's rules are the ones Prometheus runs (issue 18) -------------------
+
+SOLUTION = PROMETHEUS_DIR / "solution.yml"
+RULE = re.compile(r"^\s*- (?:record|alert): (\S+)$", re.MULTILINE)
+
+
+def rule_text(text, name):
+    """The rule's lines without comments, dedented: what Prometheus reads of it."""
+    lines = rules_file.block(text, name)
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    return [line[indent:] for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def test_the_exercise_solved_is_the_shipped_rules():
+    """Each rule of prometheus/solution.yml is in prometheus/rules/, word for word:
+    the rules a learner writes are the ones the workshop's Prometheus loads."""
+    solution = SOLUTION.read_text(encoding="utf-8")
+    shipped = {path: path.read_text(encoding="utf-8") for path in RULE_FILES}
+    names = RULE.findall(solution)
+    assert names, "prometheus/solution.yml has no rule"
+    for name in names:
+        found = [text for text in shipped.values() if name in RULE.findall(text)]
+        assert len(found) == 1, f"{name}: in {len(found)} files of prometheus/rules/"
+        assert rule_text(found[0], name) == rule_text(solution, name), name
+
+
+def ratio_alerts():
+    return [
+        (name, text)
+        for path in RULE_FILES
+        for name, text in [
+            (name, "\n".join(rules_file.block(path.read_text(encoding="utf-8"), name)))
+            for name in RULE.findall(path.read_text(encoding="utf-8"))
+        ]
+        if ":ratio_" in text and "- alert:" in text
+    ]
+
+
+def test_every_ratio_alert_has_a_traffic_guard_and_a_for():
+    alerts = ratio_alerts()
+    assert len(alerts) >= 4, alerts
+    for name, text in alerts:
+        assert re.search(r"\band\b[^\n]*\n?[^\n]*:rate\d+[mh] \* \d+ >= 20", text), (
+            f"{name}: no traffic guard (`and ...:rate5m * 300 >= 20`)"
+        )
+        assert re.search(r"^\s*for: \d+m$", text, re.MULTILINE), f"{name}: no `for`"
+
+
+def test_every_ratio_alert_is_tested_quiet_on_a_blip_and_with_no_traffic():
+    """The issue's cases: one slow lookup out of 9, one failure out of 2, no lookups."""
+    groups = [
+        group
+        for path in RULE_TESTS
+        for group in re.split(r"\n  - name: ", path.read_text(encoding="utf-8"))[1:]
+    ]
+    for name, _ in ratio_alerts():
+        quiet = [
+            group.splitlines()[0]
+            for group in groups
+            if re.search(rf"alertname: {name}\n\s+exp_alerts: \[\]", group)
+        ]
+        assert any("blip" in title or "too few" in title for title in quiet), (name, quiet)
+        assert any("no traffic" in title for title in quiet), (name, quiet)

@@ -45,17 +45,17 @@ INCREASE = "increase() counts the events of the whole window: rate() gives them 
 
 MISTAKES = (
     # TODO 1: a rate by label
-    Mistake(PAGES, IRATE, "sum by (job, page) (irate(page_visits_total[5m]))"),
+    Mistake(
+        PAGES,
+        "only the last minute counts: irate() (the last two samples) or a 1m window; the name "
+        "promises rate() over 5 minutes",
+        "sum by (job, page) (irate(page_visits_total[5m]))",
+    ),
     Mistake(PAGES, INCREASE, "sum by (job, page) (increase(page_visits_total[5m]))"),
     Mistake(
         PAGES,
         "per minute, not per second: rate() is always per second, whatever the window",
         "sum by (job, page) (rate(page_visits_total[5m]) * 60)",
-    ),
-    Mistake(
-        PAGES,
-        "the window is 1m: the name promises rate5m, a 5-minute window",
-        "sum by (job, page) (rate(page_visits_total[1m]))",
     ),
     Mistake(
         PAGES,
