@@ -1,5 +1,6 @@
 """The Prometheus setup: config, rules and their unit tests, and scripts/prometheus.py."""
 
+import json
 import os
 import re
 import signal
@@ -266,3 +267,59 @@ def test_every_ratio_alert_is_tested_quiet_on_a_blip_and_with_no_traffic():
         ]
         assert any("blip" in title or "too few" in title for title in quiet), (name, quiet)
         assert any("no traffic" in title for title in quiet), (name, quiet)
+
+
+# --- the lesson's README (issue 18, issue 22 items 14 and 17) -----------------------
+
+README = PROMETHEUS_DIR / "README.md"
+
+
+def test_every_promql_block_of_the_readme_is_promql_promtool_accepts(tmp_path):
+    """The queries of the exercise walk-through are not run against a Prometheus (the
+    e2e test runs those of "Watch an alert fire"): promtool parses each one."""
+    blocks = [
+        " ".join(block.split())
+        for block in re.findall(
+            r"```promql\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL
+        )
+    ]
+    assert len(blocks) >= 8, blocks
+    rules = "groups:\n  - name: readme\n    rules:\n" + "".join(
+        f"      - record: readme:query:{index}\n        expr: {json.dumps(block)}\n"
+        for index, block in enumerate(blocks)
+    )
+    path = tmp_path / "readme.yml"
+    path.write_text(rules, encoding="utf-8")
+    result = run([require_binary("promtool"), "check", "rules", str(path)])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_readme_ends_with_the_exercise_and_the_commands_to_grade_it():
+    text = README.read_text(encoding="utf-8")
+    last_section = text[text.rindex("\n## ") :]
+    assert last_section.startswith("\n## Exercise\n")
+    assert "python scripts/check.py prometheus --file prometheus/exercise.yml" in last_section
+    assert "python3 scripts/dev.py learn prometheus" in last_section
+
+
+def test_the_minutes_on_the_root_readme_are_the_lessons_own():
+    said = re.search(r"^About (\d+) minutes", README.read_text(encoding="utf-8"), re.MULTILINE)
+    root = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = re.search(
+        r"^\| \[prometheus\]\(prometheus/README\.md\) \|.*\| (\d+) \|$", root, re.MULTILINE
+    )
+    assert said and row and said[1] == row[1]
+
+
+def test_the_readme_names_every_rule_and_says_why_each_alert_waits_what_it_waits():
+    text = README.read_text(encoding="utf-8")
+    for name in names(r"- record: (\S+)", RULE_FILES):
+        assert f"`{name}`" in text or name.rsplit("_rate", 1)[0] in text, (
+            f"{name} is not in the README"
+        )
+    for alert in names(r"- alert: (\S+)", RULE_FILES):
+        assert re.search(rf"^\| `{alert}` \|", text, re.MULTILINE), f"{alert}: no row in the table"
+    for duration in set(
+        re.findall(r"^\s+for: (\S+)$", "\n".join(p.read_text() for p in RULE_FILES), re.MULTILINE)
+    ):
+        assert f"`for: {duration}`" in text, f"the README never says why `for: {duration}`"
