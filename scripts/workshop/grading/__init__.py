@@ -4,6 +4,8 @@
     snippet_hints  the hint that names the likely cause of each difference
     snippets       one snippet of /metrics against the lesson's expected/ file
     app_grader     a lesson's app (01-06) run once and graded snippet by snippet
+    rules_grader   the prometheus lesson's rules, evaluated with promtool (rules_*: its
+                   scenarios, promtool runs, known mistakes, comparisons and hints)
 
 scripts/check.py grades a lesson with grading/<kind>_grader.py, <kind> being
 Lesson.kind: each such module has grade(lesson, file, timeout), which returns
