@@ -3,7 +3,7 @@ reference's and evaluated on the same scenarios: an answer whose results equal a
 mistake's everywhere gets that mistake's hint. What is not on this list is
 diagnosed from the differences themselves (grading.rules_hints).
 
-Used by grading.rules_promtool (the mistakes' rule file) and grading.rules_hints.
+Used by grading.rules_runs (the mistakes' rule file) and grading.rules_compare.
 """
 
 from dataclasses import dataclass
@@ -235,15 +235,3 @@ MISTAKES = (
 def name_of(index, mistake):
     """The rule name mistake number `index` is recorded or alerted under."""
     return f"GraderMistake{index}" if ":" not in mistake.answer else f"grader_mistake_{index}"
-
-
-def rule_groups():
-    """The mistakes as one rule group, in the JSON form of a rules file."""
-    rules = []
-    for index, mistake in enumerate(MISTAKES):
-        if ":" in mistake.answer:
-            rules.append({"record": name_of(index, mistake), "expr": mistake.expr})
-        else:
-            rule = {"alert": name_of(index, mistake), "expr": mistake.expr}
-            rules.append({**rule, "for": mistake.for_} if mistake.for_ else rule)
-    return {"groups": [{"name": "grader_mistakes", "rules": rules}]}

@@ -25,10 +25,22 @@ CACHE = ROOT / ".workshop" / "cache"
 STAND_INS = "reference__stand_ins"
 
 
+def mistakes_rules():
+    """The mistakes as one rule group, in the JSON form of a rules file."""
+    rules = []
+    for index, mistake in enumerate(rules_mistakes.MISTAKES):
+        if ":" in mistake.answer:
+            rules.append({"record": rules_mistakes.name_of(index, mistake), "expr": mistake.expr})
+        else:
+            rule = {"alert": rules_mistakes.name_of(index, mistake), "expr": mistake.expr}
+            rules.append({**rule, "for": mistake.for_} if mistake.for_ else rule)
+    return {"groups": [{"name": "grader_mistakes", "rules": rules}]}
+
+
 def reference_tests(reference, folder, answers):
     text = reference.read_text(encoding="utf-8")
     mistakes = folder / "mistakes.json"
-    mistakes.write_text(json.dumps(rules_mistakes.rule_groups(), indent=1), encoding="utf-8")
+    mistakes.write_text(json.dumps(mistakes_rules(), indent=1), encoding="utf-8")
     order = [*rules_file.group_names(text), "grader_mistakes"]
     names = [*answers, "grader_mistake_.*", "ALERTS"]
     return rules_promtool.test_files([reference, mistakes], order, "reference", names)
@@ -77,7 +89,7 @@ def cache_file(promtool, reference, answers):
         [
             [os.path.realpath(promtool), stat.st_size, stat.st_mtime_ns],
             reference.read_text(encoding="utf-8"),
-            rules_mistakes.rule_groups(),
+            mistakes_rules(),
             scenarios,
             answers,
         ]
@@ -106,6 +118,9 @@ def save_cached(path, results):
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(json.dumps(data), encoding="utf-8")
         os.replace(partial, path)
+        for stale in path.parent.glob("rules-reference-*.json"):  # another solution's
+            if stale != path:
+                stale.unlink()
     except OSError:
         pass  # a read-only checkout: the next grade runs the reference again
 
