@@ -196,9 +196,13 @@ def test_the_reference_run_is_kept_and_a_broken_cache_is_run_again(tmp_path, mon
         return real_start(promtool, folder, files)
 
     monkeypatch.setattr(rules_promtool, "start_tests", counting)
+    stale = tmp_path / "cache" / "rules-reference-of-an-older-solution.json"
+    stale.parent.mkdir()
+    stale.write_text("[]", encoding="utf-8")
     first = rules_runs.evaluate(promtool, LESSON.reference, LESSON.exercise, ANSWERS, 60)
     second = rules_runs.evaluate(promtool, LESSON.reference, LESSON.exercise, ANSWERS, 60)
     assert started == ["yours", "reference", "yours"]
+    assert not stale.exists(), "the cache of an older solution was left behind"
     assert same(second.reference.samples, first.reference.samples)
     [cached] = (tmp_path / "cache").iterdir()
     cached.write_text("[[", encoding="utf-8")
