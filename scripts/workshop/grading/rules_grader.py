@@ -66,7 +66,7 @@ def where(message, text, todos):
 
 def syntax_lines(path, text, messages, todos):
     lines = [f"  FAIL  promtool check rules: {display(path)} does not load"]
-    for message in messages[:5]:
+    for message in list(dict.fromkeys(messages))[:5]:  # promtool may say one twice
         message = without_path(message, path)
         lines.append(f"        {where(message, text, todos)}: {message}")
     lines.append(
@@ -80,6 +80,8 @@ def verdict_lines(answer, todo, failed, example, hint, scenarios):
     alert = rules_compare.is_alert(answer)
     if not failed:
         return [f"  PASS  {answer} (TODO {todo}, {scenarios} scenarios)"]
+    if hint == rules_hints.NOT_WRITTEN:
+        return [f"  FAIL  {answer} (TODO {todo}: not written yet)", f"        hint:     {hint}"]
     lines = [f"  FAIL  {answer} (TODO {todo}: {failed} of {scenarios} scenarios differ)"]
     if example is not None:
         lines += rules_compare.example_lines(example, alert)

@@ -108,6 +108,7 @@ def factor_of(found):
     return None
 
 
+NOT_WRITTEN = "not written yet: replace `todo` with your PromQL"
 RESTART_TOO = "; and it goes wrong at the restart: rate() knows counters start again at 0"
 OTHER_SHARE = "1 minus the expected ratio: you have the other share (slow, or not failed)"
 GROWS = "it grows with time on steady traffic: a counter needs rate(), it only ever grows"
@@ -205,7 +206,7 @@ def diagnose(answer, block, differences, reference_points, your_points, mistakes
             f"no rule named {answer} in your file: keep the starter's name, the grader looks for it"
         )
     if rules_file.is_placeholder(block):
-        return "not written yet: replace `todo` with your PromQL"
+        return NOT_WRITTEN
     if context["errors"]:
         return f"Prometheus could not evaluate it: {context['errors'][0]}"
     text = "\n".join(block)
