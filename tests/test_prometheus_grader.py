@@ -260,3 +260,13 @@ def test_learn_prometheus_turns_the_answers_green_one_by_one_and_records_the_pas
     progress = json.loads((copy / ".workshop" / "progress.json").read_text(encoding="utf-8"))
     assert progress["lessons"]["prometheus"]["done"] is True
     assert "Traceback" not in loop.output()
+
+
+def test_a_lesson_is_found_in_the_given_repository_not_in_the_current_folder(tmp_path):
+    """`prometheus` is both a lesson and a folder of the current directory when the
+    tools run from the repository: a copy's lesson must be the copy's (bench_learn
+    once wrote into the real prometheus/exercise.yml)."""
+    (tmp_path / "06_multiprocess").mkdir()
+    (tmp_path / "prometheus").mkdir()
+    assert lessons.lesson_named("prometheus", tmp_path).folder == tmp_path / "prometheus"
+    assert lessons.lesson_named("prometheus").folder == lessons.ROOT / "prometheus"
