@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import test_prometheus_exercise as exercise
 from conftest import processes_of_this_run, require_binary
-from learn_driver import LearnLoop, learning_copy
+from learn_driver import LearnLoop, copy_repository, learning_copy
 from workshop import lessons, processes
 from workshop.grading import rules_compare, rules_mistakes, rules_promtool, rules_runs
 from workshop.learn.exercise_check import read_grade
@@ -281,3 +281,25 @@ def test_a_lesson_is_found_in_the_given_repository_not_in_the_current_folder(tmp
     (tmp_path / "prometheus").mkdir()
     assert lessons.lesson_named("prometheus", tmp_path).folder == tmp_path / "prometheus"
     assert lessons.lesson_named("prometheus").folder == lessons.ROOT / "prometheus"
+
+
+def test_reset_keeps_the_learners_rules_as_a_yml_file_and_restores_the_starter(tmp_path):
+    repo = copy_repository(tmp_path / "repo")
+    exercise_file = repo / "prometheus" / "exercise.yml"
+    mine = exercise_file.read_text(encoding="utf-8").replace("expr: todo", "expr: up", 1)
+    exercise_file.write_text(mine, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, repo / "scripts" / "dev.py", "reset", "prometheus"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=processes.environment(),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    [kept] = (repo / ".workshop" / "backup").iterdir()
+    assert kept.suffix == ".yml" and kept.read_text(encoding="utf-8") == mine
+    assert (
+        exercise_file.read_bytes()
+        == (repo / "scripts" / "starters" / "prometheus.yml").read_bytes()
+    )

@@ -42,8 +42,8 @@ def backup_path(lesson):
     """A new file in BACKUP_DIR, named after the lesson and the time."""
     BACKUP_DIR.mkdir(parents=True, exist_ok=True)
     stem = f"{lesson.name}-exercise-{time.strftime('%Y%m%d-%H%M%S')}"
-    candidate, number = BACKUP_DIR / f"{stem}.py", 1
+    candidate, number = BACKUP_DIR / f"{stem}{lesson.exercise.suffix}", 1
     while candidate.exists():
         number += 1
-        candidate = BACKUP_DIR / f"{stem}-{number}.py"
+        candidate = BACKUP_DIR / f"{stem}-{number}{lesson.exercise.suffix}"
     return candidate
