@@ -303,3 +303,20 @@ def test_reset_keeps_the_learners_rules_as_a_yml_file_and_restores_the_starter(t
         exercise_file.read_bytes()
         == (repo / "scripts" / "starters" / "prometheus.yml").read_bytes()
     )
+
+
+def test_a_rule_of_the_learners_own_that_fails_is_named_above_the_answers(tmp_path):
+    helper = (
+        "      - record: my:helper:ratio\n"
+        "        expr: github_lookups_total / ignoring (outcome) github_lookups_total\n\n"
+    )
+    text = solved().replace("      # TODO 1:", helper + "      # TODO 1:", 1)
+    verdicts, shown, output = exercise.grade(write(tmp_path, text))
+    lines = output.splitlines()
+    assert lines[1].startswith("  note  your rule my:helper:ratio could not be evaluated at "), (
+        output
+    )
+    assert "many-to-many" in lines[1] or "duplicate" in lines[1], output
+    for answer in ANSWERS:  # promtool stopped every scenario at that rule
+        assert verdicts[answer] == "FAIL", output
+        assert shown[answer][-1] == f"hint:     {exercise.rules_grader.rules_hints.STOPPED}", output

@@ -115,7 +115,9 @@ def example_lines(difference, alert):
     lines = [f"        on {scenario_about(difference.scenario)}, at {difference.minute}m:"]
     lines.append(f"          expected: {point_text(difference.expected, alert)}")
     if difference.actual is None:
-        lines.append("          yours:    not evaluated (a rule of your file failed: see above)")
+        lines.append(
+            "          yours:    not evaluated: a rule of your file failed in this scenario"
+        )
     else:
         lines.append(f"          yours:    {point_text(difference.actual, alert)}")
     return lines

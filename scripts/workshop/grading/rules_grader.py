@@ -100,6 +100,14 @@ def answer_lines(evaluation, text, todos):
     reference_results, your_results = evaluation.reference, evaluation.yours
     stood_in = evaluation.stood_in
     lines = [f"  note  {line}" for line in your_results.other[:3]]
+    failed_rules = {}  # a rule of the learner's own that failed: the scenario stopped there
+    for rule, time_, error in your_results.rule_errors:
+        failed_rules.setdefault(rule.removeprefix(rules_file.PREFIX), f"at {time_}: {error}")
+    lines += [
+        f"  note  your rule {rule} could not be evaluated {why}"
+        for rule, why in failed_rules.items()
+        if rule not in todos
+    ]
     outcome = {}
     for answer in todos:
         alert = rules_compare.is_alert(answer)
@@ -122,8 +130,6 @@ def answer_lines(evaluation, text, todos):
             hint = rules_hints.diagnose(answer, block, diffs, expected, actual, mistakes, context)
         shown = diffs[0] if diffs and block and not rules_file.is_placeholder(block) else None
         lines += verdict_lines(answer, todos[answer], failed, shown, hint, scenarios)
-    errors = {rule for rule, _, _ in your_results.rule_errors}
-    lines += [f"  note  rule {rule} failed to evaluate" for rule in sorted(errors - set(todos))]
     return lines, len(todos) - len(failing)
 
 

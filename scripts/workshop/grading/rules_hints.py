@@ -108,6 +108,10 @@ def factor_of(found):
     return None
 
 
+STOPPED = (
+    "not graded: promtool stops a scenario at the first rule that fails, and one of yours "
+    "did (see the note above)"
+)
 NOT_WRITTEN = "not written yet: replace `todo` with your PromQL"
 RESTART_TOO = "; and it goes wrong at the restart: rate() knows counters start again at 0"
 OTHER_SHARE = "1 minus the expected ratio: you have the other share (slow, or not failed)"
@@ -209,6 +213,8 @@ def diagnose(answer, block, differences, reference_points, your_points, mistakes
         return NOT_WRITTEN
     if context["errors"]:
         return f"Prometheus could not evaluate it: {context['errors'][0]}"
+    if all(difference.actual is None for difference in differences):
+        return STOPPED
     text = "\n".join(block)
     for other, todo in context["failing"].items():
         if other != answer and re.search(rf"(?<![\w:]){re.escape(other)}(?![\w:])", text):
