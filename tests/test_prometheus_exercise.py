@@ -121,3 +121,14 @@ def test_a_right_answer_written_differently_passes(cases, tmp_path):
     instead = {answer: lines for _, answer, lines in cases}
     verdicts, _, output = grade(written(tmp_path, ANSWERS, instead))
     assert verdicts == dict.fromkeys(ANSWERS, "PASS"), output
+
+
+def test_the_hints_nudge_but_never_give_a_whole_answer():
+    hints = {todo.number: todo.hints for todo in read_hints(LESSON)}
+    assert sorted(hints) == sorted(TODOS) and all(len(h) >= 3 for h in hints.values())
+    text = " ".join(" ".join(line for hint in h for line in hint) for h in hints.values())
+    text = " ".join(text.replace("`", " ").split())
+    for name in ANSWERS:
+        block = "\n".join(corpus.rules_file.block(reference(), name))
+        expr = re.search(r"expr: \|?\n?(.*?)(?:\n\s*(?:for|labels):|$)", block, re.DOTALL)[1]
+        assert " ".join(expr.split()) not in text, f"hints.md gives {name}'s answer away"
