@@ -124,12 +124,18 @@ def test_without_promtool_the_grader_says_how_to_install_it(tmp_path, monkeypatc
 
 
 def promtools_running():
-    """The promtool processes this test run started that still run (Linux only)."""
-    return [
-        pid
-        for pid in processes_of_this_run()
-        if Path(f"/proc/{pid}/comm").read_text(errors="replace").strip() == "promtool"
-    ]
+    """The promtool processes this test started that still run (Linux only): children
+    of this process (other tests run promtools of their own meanwhile)."""
+    found = []
+    for pid in processes_of_this_run():
+        try:
+            comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+        if comm == "promtool" and parent == os.getpid():
+            found.append(pid)
+    return found
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
