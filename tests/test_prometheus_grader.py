@@ -326,3 +326,26 @@ def test_a_rule_of_the_learners_own_that_fails_is_named_above_the_answers(tmp_pa
     for answer in ANSWERS:  # promtool stopped every scenario at that rule
         assert verdicts[answer] == "FAIL", output
         assert shown[answer][-1] == f"hint:     {exercise.rules_grader.rules_hints.STOPPED}", output
+
+
+def test_a_reference_that_does_not_run_is_one_fail_line_not_eight(tmp_path, monkeypatch):
+    """A promtool that cannot run the solution (a version that lacks a function, say):
+    the grader says so once, and blames no answer of the learner's."""
+    require_binary("promtool")
+    monkeypatch.setattr(rules_runs, "CACHE", tmp_path / "cache")
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    (folder / "hints.md").write_bytes((LESSON.folder / "hints.md").read_bytes())
+    broken = exercise.reference().replace(
+        "      # TODO 1:",
+        "      - record: reference:broken:ratio\n"
+        "        expr: github_lookups_total / ignoring (outcome) github_lookups_total\n"
+        "      # TODO 1:",
+        1,
+    )
+    (folder / "solution.yml").write_text(broken, encoding="utf-8")
+    lines, passed = exercise.rules_grader.grade(lessons.Lesson(folder), LESSON.reference, 60)
+    assert not passed
+    [failure] = [line for line in lines if "FAIL" in line]
+    assert failure.startswith("  FAIL  the reference solution did not run on this promtool:")
+    assert "reference:broken:ratio" in failure

@@ -154,6 +154,10 @@ def grade(lesson, rules_path, timeout):
         )
         if not evaluation.loads:
             lines += syntax_lines(rules_path, text, evaluation.messages, todos)
+        elif not rules_runs.complete(evaluation.reference):
+            said = [f"{rule}: {error}" for rule, _, error in evaluation.reference.rule_errors]
+            said = (said + evaluation.reference.other + ["no output"])[0]
+            lines.append(f"  FAIL  the reference solution did not run on this promtool: {said}")
         else:
             lines += [f"  note  promtool check rules: {line}" for line in evaluation.messages[:3]]
             answers, passed = answer_lines(evaluation, text, todos)
