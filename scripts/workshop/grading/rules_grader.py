@@ -95,40 +95,50 @@ def known_names(text):
     return names | {"ALERTS"}
 
 
-def answer_lines(evaluation, text, todos):
-    """The lines of every answer, and how many pass."""
-    reference_results, your_results = evaluation.reference, evaluation.yours
-    stood_in = evaluation.stood_in
-    lines = [f"  note  {line}" for line in your_results.other[:3]]
-    failed_rules = {}  # a rule of the learner's own that failed: the scenario stopped there
-    for rule, time_, error in your_results.rule_errors:
-        failed_rules.setdefault(rule.removeprefix(rules_file.PREFIX), f"at {time_}: {error}")
-    lines += [
+def rule_error_notes(results, todos):
+    """A note for each rule of the learner's own (not an answer) that failed: promtool
+    stopped the scenario there, so the answers are not graded on it."""
+    failed = {}
+    for rule, at, error in results.rule_errors:
+        failed.setdefault(rule.removeprefix(rules_file.PREFIX), f"at {at}: {error}")
+    return [
         f"  note  your rule {rule} could not be evaluated {why}"
-        for rule, why in failed_rules.items()
+        for rule, why in failed.items()
         if rule not in todos
     ]
+
+
+def compared(evaluation, todos):
+    """{answer: (the reference's points, yours, their differences)}."""
     outcome = {}
     for answer in todos:
         alert = rules_compare.is_alert(answer)
-        expected = rules_compare.points(reference_results, "reference", answer, alert)
-        actual = rules_compare.points(your_results, "yours", answer, alert)
-        if answer in stood_in:  # the reference's rule stood in for it: yours is not written
+        expected = rules_compare.points(evaluation.reference, "reference", answer, alert)
+        actual = rules_compare.points(evaluation.yours, "yours", answer, alert)
+        if answer in evaluation.stood_in:  # the reference's rule stood in: yours is not written
             actual = {where: {} for where in actual}
         outcome[answer] = (expected, actual, rules_compare.differences(expected, actual))
+    return outcome
+
+
+def answer_lines(evaluation, text, todos):
+    """The lines of every answer, and how many pass."""
+    lines = [f"  note  {line}" for line in evaluation.yours.other[:3]]
+    lines += rule_error_notes(evaluation.yours, todos)
+    outcome = compared(evaluation, todos)
     failing = {answer: todos[answer] for answer, (_, _, diffs) in outcome.items() if diffs}
     context = {"known": known_names(text), "failing": failing}
     for answer, (expected, actual, diffs) in outcome.items():
-        scenarios = len({scenario for scenario, _ in expected})
-        failed = len({d.scenario for d in diffs})
         hint, block = None, rules_file.block(text, answer)
         if diffs:
-            context["errors"] = [
-                error for rule, _, error in your_results.rule_errors if rule == answer
-            ]
-            mistakes = rules_compare.mistake_points(reference_results, answer)
-            hint = rules_hints.diagnose(answer, block, diffs, expected, actual, mistakes, context)
+            errors = [e for rule, _, e in evaluation.yours.rule_errors if rule == answer]
+            mistakes = rules_compare.mistake_points(evaluation.reference, answer)
+            hint = rules_hints.diagnose(
+                answer, block, diffs, (expected, actual), mistakes, {**context, "errors": errors}
+            )
         shown = diffs[0] if diffs and block and not rules_file.is_placeholder(block) else None
+        scenarios = len({scenario for scenario, _ in expected})
+        failed = len({difference.scenario for difference in diffs})
         lines += verdict_lines(answer, todos[answer], failed, shown, hint, scenarios)
     return lines, len(todos) - len(failing)
 

@@ -10,7 +10,6 @@ import re
 from collections import Counter
 
 from workshop.grading import rules_compare, rules_file
-from workshop.grading.rules_scenarios import JOB
 
 LABEL_HINTS = {
     "instance": "one result per instance: add the instances up with sum by (job, ...)",
@@ -112,6 +111,10 @@ STOPPED = (
     "not graded: promtool stops a scenario at the first rule that fails, and one of yours "
     "did (see the note above)"
 )
+DIFFERENT = (
+    "its results differ from the reference's (above, one of them): read the README's "
+    "walk-through of this TODO, and try your query on the query page"
+)
 NOT_WRITTEN = "not written yet: replace `todo` with your PromQL"
 RESTART_TOO = "; and it goes wrong at the restart: rate() knows counters start again at 0"
 OTHER_SHARE = "1 minus the expected ratio: you have the other share (slow, or not failed)"
@@ -202,9 +205,11 @@ def alert_hint(differences, reference_points, your_points):
     return None
 
 
-def diagnose(answer, block, differences, reference_points, your_points, mistakes, context):
+def diagnose(answer, block, differences, points, mistakes, context):
     """The hint for one failing answer. context: {"known": names of series and rules,
-    "failing": {answer: TODO} of the other failing answers, "errors": [messages]}."""
+    "failing": {answer: TODO} of the other failing answers, "errors": [messages]};
+    points: (the reference's, yours)."""
+    reference_points, your_points = points
     if not block:
         return (
             f"no rule named {answer} in your file: keep the starter's name, the grader looks for it"
@@ -219,8 +224,8 @@ def diagnose(answer, block, differences, reference_points, your_points, mistakes
     for other, todo in context["failing"].items():
         if other != answer and re.search(rf"(?<![\w:]){re.escape(other)}(?![\w:])", text):
             return f"it uses {other}, which does not pass yet: fix TODO {todo} first"
-    for mistake, points in mistakes:
-        if rules_compare.same_everywhere(points, your_points):
+    for mistake, mistaken in mistakes:
+        if rules_compare.same_everywhere(mistaken, your_points):
             return mistake.hint
     alert = rules_compare.is_alert(answer)
     nothing = not any(your_points.values()) and any(reference_points.values())
@@ -231,4 +236,4 @@ def diagnose(answer, block, differences, reference_points, your_points, mistakes
         hint = alert_hint(differences, reference_points, your_points)
     elif hint is None:
         hint = record_value_hint(differences, reference_points, your_points, text)
-    return hint or f"its results differ from the reference's (job {JOB}): compare with the README"
+    return hint or DIFFERENT
