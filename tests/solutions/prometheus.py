@@ -168,6 +168,46 @@ WRONG = [
     ),
     ("no guard", FAST_BURN, burn(FAST_1H, FAST_5M, FOR), "guard"),
     ("no for", FAST_BURN, burn(FAST_1H, FAST_5M, f" and {GUARD}"), "for"),
+    # Not on the grader's list of known mistakes: named from the differences alone.
+    (
+        "divided by 60",
+        PAGES,
+        "expr: sum by (job, page) (rate(page_visits_total[5m])) / 60",
+        "times",
+    ),
+    (
+        "rate_limited forgotten",
+        FAILED,
+        'expr: sum by (job) (rate(github_lookups_total{outcome=~"error|timeout"}[5m]))'
+        " / job:github_lookups:rate5m",
+        "rate_limited all failed",
+    ),
+    (
+        "95 for 0.95",
+        P95,
+        f"expr: histogram_quantile(95, sum by (job, le) (rate({BUCKET}[5m])))",
+        "0 to 1",
+    ),
+    (
+        "_count for _bucket",
+        P95,
+        f"expr: histogram_quantile(0.95, sum by (job, le) (rate({COUNT}[5m])))",
+        "_bucket",
+    ),
+    (
+        "no denominator",
+        WITHIN_5M,
+        f'expr: sum by (job) (rate({BUCKET}{{le="1.0"}}[5m]))',
+        "more than 1",
+    ),
+    (
+        "the guard per second",
+        FAILING,
+        f"expr: {FAILED} > 0.1 and job:github_lookups:rate5m >= 20{FOR}",
+        "guard",
+    ),
+    ("or for and", FAILING, f"expr: {FAILED} > 0.1 or {GUARD}{FOR}", "guard"),
+    ("for 5m", FAST_BURN, burn(FAST_1H, FAST_5M, f" and {GUARD}\nfor: 5m"), "late"),
 ]
 
 RIGHT = [
@@ -203,6 +243,16 @@ RIGHT = [
         f"expr: |\n  sum by (job) (rate({BAD}[5m]))"
         " / sum by (job) (rate(github_lookups_total[5m])) > 0.1"
         f"\n  and sum by (job) (increase(github_lookups_total[5m])) >= 20{FOR}",
+    ),
+    (
+        "the share within 1 s below 1 - 14.4 %",
+        FAST_BURN,
+        burn(f"{WITHIN_1H} < 1 - 14.4 * 0.01", f"{WITHIN_5M} < 1 - 14.4 * 0.01"),
+    ),
+    (
+        "the burn rate itself",
+        FAST_BURN,
+        burn(f"({SLOW_1H}) / 0.01 > 14.4", f"({SLOW_5M}) / 0.01 > 14.4"),
     ),
     (
         "the guard as a rate",

@@ -88,7 +88,9 @@ def labels_text(labels):
 
 
 def number(value):
-    return f"{value:.6g}" if value == value else "NaN (0/0: no lookups in the window)"
+    if value != value:
+        return "NaN (0/0: no lookups in the window)"
+    return {float("inf"): "+Inf", float("-inf"): "-Inf"}.get(value, f"{value:.6g}")
 
 
 def point_text(point, alert):

@@ -1,34 +1,26 @@
-"""The hint for an answer that fails: the likely mistake, named from the difference
-between its results and the reference's (a known mistake's results, labels too many
-or missing, a constant factor, a value that grows with time, a scenario where only
-it goes wrong, an alert that fires too early, too late or on too little traffic).
+"""The hint for an answer that fails, in the order the causes are looked for: not
+written, a rule that failed, another TODO it uses that fails, a known mistake's
+results, no result at all (read from its text: le="1", a name no series has), then
+what the differences say (grading.rules_difference_hints).
 
 Used by grading.rules_grader.
 """
 
 import re
-from collections import Counter
 
 from workshop.grading import rules_compare, rules_file
+from workshop.grading.rules_difference_hints import alert_hint, label_hint, record_value_hint
 
-LABEL_HINTS = {
-    "instance": "one result per instance: add the instances up with sum by (job, ...)",
-    "le": "a result per bucket (le): histogram_quantile() turns the buckets into one number",
-    "outcome": "a result per outcome: add them up (sum by (job)) after choosing the failed ones",
-    "page": "a result per page is asked for by this name only where it says job_page:",
-}
-MISSING_HINTS = {
-    "job": "no job label: keep it with sum by (job, ...): the name's level (job:) promises it",
-    "page": "no page label: keep it with sum by (job, page)",
-    "instance": "no instance label",
-}
-FACTORS = {
-    60: "60 times too big: per minute, not per second (rate() is per second)",
-    300: "300 times too big: the count over the 5 minutes (increase()), not per second (rate())",
-    3600: "3600 times too big: the count over the hour, not per second (rate())",
-    100: "100 times too big: a percentage; ratios go from 0 to 1 (0.1 is 10 %)",
-}
-GUARD = "job:github_lookups:rate5m * 300 >= 20"
+STOPPED = (
+    "not graded: promtool stops a scenario at the first rule that fails, and one of yours "
+    "did (see the note above)"
+)
+DIFFERENT = (
+    "its results differ from the reference's (above, one of them): read the README's "
+    "walk-through of this TODO, and try your query on the query page"
+)
+NOT_WRITTEN = "not written yet: replace `todo` with your PromQL"
+FAILED_OUTCOMES = {"error", "timeout", "rate_limited"}
 NAME_TOKEN = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset"}
 KEYWORDS |= {"and", "or", "unless", "inf", "nan", "expr", "todo", "for", "record", "alert"}
@@ -67,142 +59,20 @@ def no_result_hint(block, known):
         )
     if "histogram_quantile" in raw and not re.search(r"\ble\b", raw):
         return "histogram_quantile() needs the le label: keep it, sum by (job, le)"
+    if "histogram_quantile" in raw and "_bucket" not in raw:
+        return "histogram_quantile() reads the _bucket series, one per bound le"
     unknown = unknown_names(block, known)
     if unknown:
         return f"no series is named {', '.join(unknown)}: check the name (counters end in _total)"
     return "no result at all: check the metric names and the label values it selects"
 
 
-def label_hint(differences):
-    """A hint when the labels differ on every point: too many or missing."""
-    extra, missing = Counter(), Counter()
-    for difference in differences:
-        if not difference.actual:
-            continue
-        expected = {key for labels in difference.expected for key, _ in labels}
-        actual = {key for labels in difference.actual for key, _ in labels}
-        extra.update(actual - expected - {"alertstate"})
-        missing.update(expected - actual - {"alertstate"})
-    for label in extra:
-        return LABEL_HINTS.get(label, f"a label too many: {label}")
-    for label in missing:
-        return MISSING_HINTS.get(label, f"the label {label} is missing")
-    return None
-
-
-def pairs(differences):
-    """(expected, actual) values of the points where the labels match."""
-    for difference in differences:
-        for labels, value in difference.expected.items():
-            actual = (difference.actual or {}).get(labels)
-            if actual is not None and value == value and actual == actual:
-                yield difference.scenario, difference.minute, value, actual
-
-
-def factor_of(found):
-    """The factor between yours and the reference's, if it is the same on every point."""
-    ratios = [actual / value for _, _, value, actual in found if value]
-    if ratios and max(ratios) - min(ratios) <= 1e-6 * max(abs(ratio) for ratio in ratios):
-        return ratios[0]
-    return None
-
-
-STOPPED = (
-    "not graded: promtool stops a scenario at the first rule that fails, and one of yours "
-    "did (see the note above)"
-)
-DIFFERENT = (
-    "its results differ from the reference's (above, one of them): read the README's "
-    "walk-through of this TODO, and try your query on the query page"
-)
-NOT_WRITTEN = "not written yet: replace `todo` with your PromQL"
-RESTART_TOO = "; and it goes wrong at the restart: rate() knows counters start again at 0"
-OTHER_SHARE = "1 minus the expected ratio: you have the other share (slow, or not failed)"
-GROWS = "it grows with time on steady traffic: a counter needs rate(), it only ever grows"
-RESTART = (
-    "right until the app restarts: rate() knows that counters start again at 0, delta() "
-    "and the counter itself do not"
-)
-TWO_INSTANCES = "right on one instance, wrong on two: add the instances up first, then compute"
-IRATE = "irate() takes the last two samples only: rate() averages the whole window"
-CHANGES = (
-    "right on steady traffic, wrong when it changes: check the window (the name's 5m or 1h) "
-    "and rate(), not irate()"
-)
-BLIP = f"it fires on a handful of lookups (the blip): add the traffic guard, `and {GUARD}`"
-NEVER = (
-    "it never fires, not even where it should: check the threshold (a ratio: 0.1 is 10 %, "
-    "not 10; the budget is 14.4 × 0.01), which share it compares (the failed or the slow "
-    "one: 1 - the ratio within 1 s) and the comparison"
-)
-SPIKE = "a 4-minute spike fires it: both windows must burn, the 1h one and the 5m one"
-SLOW_BURN = "it fires on a 10 % burn: the fast burn's threshold is 14.4 × 0.01"
-EARLY = "it fires too early: `for: 2m` waits until the condition has held for 2 minutes"
-LATE = "it fires too late: `for: 2m`, not longer"
-NO_RESOLVE = "it keeps firing after the burn stopped: the 5m window is what lets it resolve"
-QUIET = "it stays quiet where it should fire: check the threshold, the windows and the guard"
-
-
-def record_value_hint(differences, reference_points, your_points, text):
-    found = list(pairs(differences))
-    factor = factor_of([point for point in found if point[0] != "restart"])
-    for known, hint in FACTORS.items():
-        if factor and abs(factor - known) < 1e-6 * known:
-            restart = [point for point in found if point[0] == "restart"]
-            return hint + RESTART_TOO if restart and factor_of(restart) != factor else hint
-    if found and all(abs(actual - (1 - value)) < 1e-9 for _, _, value, actual in found):
-        return OTHER_SHARE
-    if growing(reference_points, your_points):
-        return GROWS
-    scenarios = {difference.scenario for difference in differences}
-    if scenarios == {"restart"}:
-        return RESTART
-    if scenarios == {"steady"}:
-        return TWO_INSTANCES
-    if "irate(" in text:
-        return IRATE
-    if "steady" not in scenarios and "restart" not in scenarios:
-        return CHANGES
-    return None
-
-
-def growing(reference_points, your_points):
-    """Whether the answer keeps growing on steady traffic while the reference does not."""
-    minutes = sorted(minute for scenario, minute in reference_points if scenario == "steady")
-    totals = [sum(your_points.get(("steady", m), {}).values()) for m in minutes]
-    expected = [sum(reference_points.get(("steady", m), {}).values()) for m in minutes]
-    return bool(totals) and totals == sorted(totals) and totals[-1] > 1.5 * max(expected[-1], 1e-9)
-
-
-def states(point):
-    return {dict(labels).get("alertstate") for labels in point}
-
-
-def firing_in(points):
-    return {scenario for (scenario, _), point in points.items() if "firing" in states(point)}
-
-
-def alert_hint(differences, reference_points, your_points):
-    fires, expected = firing_in(your_points), firing_in(reference_points)
-    if (fires - expected) & {"blip", "idle"}:
-        return BLIP
-    if not fires and expected:
-        return NEVER
-    if "spike" in fires - expected:
-        return SPIKE
-    if "slow_burn" in fires - expected:
-        return SLOW_BURN
-    for difference in differences:
-        mine, theirs = states(difference.actual or {}), states(difference.expected)
-        if "firing" in mine and "pending" in theirs:
-            return EARLY
-        if "firing" in theirs and "pending" in mine:
-            return LATE
-        if "firing" in mine and not theirs and difference.scenario == "fast_burn":
-            return NO_RESOLVE
-        if "firing" in theirs and not mine:
-            return QUIET
-    return None
+def outcomes_named(text):
+    """The failed outcomes an `outcome="..."` or `outcome=~"..."` matcher names."""
+    named = set()
+    for values in re.findall(r'outcome\s*=~?\s*"([^"]*)"', text):
+        named |= set(values.split("|")) & FAILED_OUTCOMES
+    return named
 
 
 def diagnose(answer, block, differences, points, mistakes, context):
@@ -227,6 +97,12 @@ def diagnose(answer, block, differences, points, mistakes, context):
     for mistake, mistaken in mistakes:
         if rules_compare.same_everywhere(mistaken, your_points):
             return mistake.hint
+    failed_only = outcomes_named(text)
+    if "failed" in answer and failed_only and failed_only != FAILED_OUTCOMES:
+        return (
+            f"it counts as failed only {', '.join(sorted(failed_only))}: error, timeout and "
+            "rate_limited all failed"
+        )
     alert = rules_compare.is_alert(answer)
     nothing = not any(your_points.values()) and any(reference_points.values())
     if nothing and (not alert or unknown_names(block, context["known"])):
@@ -235,5 +111,5 @@ def diagnose(answer, block, differences, points, mistakes, context):
     if hint is None and alert:
         hint = alert_hint(differences, reference_points, your_points)
     elif hint is None:
-        hint = record_value_hint(differences, reference_points, your_points, text)
+        hint = record_value_hint(answer, differences, (reference_points, your_points), text)
     return hint or DIFFERENT
