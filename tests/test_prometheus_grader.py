@@ -213,20 +213,18 @@ def test_the_reference_run_is_kept_and_a_broken_cache_is_run_again(tmp_path, mon
         return real_start(promtool, folder, files)
 
     monkeypatch.setattr(rules_promtool, "start_tests", counting)
+    (tmp_path / "cache").mkdir()
     stale = tmp_path / "cache" / "rules-reference-of-an-older-solution.json"
-    stale.parent.mkdir()
     stale.write_text("[]", encoding="utf-8")
+    cached = rules_runs.cache_file(promtool, LESSON.reference, ANSWERS)
+    cached.write_text("[[", encoding="utf-8")  # broken: an interrupted write, say
     first = rules_runs.evaluate(promtool, LESSON.reference, LESSON.exercise, ANSWERS, 60)
+    assert started == ["yours", "reference"]
+    assert json.loads(cached.read_text(encoding="utf-8")), "the cache was not written again"
+    assert not stale.exists(), "the cache of an older solution was left behind"
     second = rules_runs.evaluate(promtool, LESSON.reference, LESSON.exercise, ANSWERS, 60)
     assert started == ["yours", "reference", "yours"]
-    assert not stale.exists(), "the cache of an older solution was left behind"
     assert same(second.reference.samples, first.reference.samples)
-    [cached] = (tmp_path / "cache").iterdir()
-    cached.write_text("[[", encoding="utf-8")
-    third = rules_runs.evaluate(promtool, LESSON.reference, LESSON.exercise, ANSWERS, 60)
-    assert started[-2:] == ["yours", "reference"]
-    assert same(third.reference.samples, first.reference.samples)
-    assert json.loads(cached.read_text(encoding="utf-8")), "the cache was not written again"
 
 
 # --- as the learn loop reads it -----------------------------------------------------
