@@ -22,20 +22,15 @@ def is_alert(name):
 
 def points(results, run, name, alert):
     """{(scenario, minute): {frozenset of labels: value}} of the rule `name` in `run`."""
-    found = {}
-    for (where_run, scenario, minute), samples in results.samples.items():
-        if where_run != run:
-            continue
-        point = {}
-        for labels, value in samples:
-            if alert:
-                if labels.get("__name__") != "ALERTS" or labels.get("alertname") != name:
-                    continue
-            elif labels.get("__name__") != name:
-                continue
-            point[frozenset((k, v) for k, v in labels.items() if k in KEPT)] = value
-        found[(scenario, minute)] = point
-    return found
+    by_rule = results.by_rule(run)
+    key = ("ALERTS", name) if alert else (name, None)
+    return {
+        where: {
+            frozenset((k, v) for k, v in labels.items() if k in KEPT): value
+            for labels, value in by_rule.get(key, {}).get(where, [])
+        }
+        for where in results.where(run)
+    }
 
 
 def mistake_points(results, answer):

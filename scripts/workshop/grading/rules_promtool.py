@@ -119,6 +119,26 @@ class Results:
     rule_errors: list = field(default_factory=list)  # [(rule name, time, error)]
     other: list = field(default_factory=list)  # lines that are neither: a file that did not load
 
+    def where(self, run):
+        """The (scenario, minute) points that `run` answered."""
+        return [(scenario, minute) for (of, scenario, minute) in self.samples if of == run]
+
+    def by_rule(self, run):
+        """{(name, alertname or None): {(scenario, minute): [(labels, value)]}} of `run`,
+        indexed once: every answer and every mistake looks its rule up here."""
+        cache = self.__dict__.setdefault("_by_rule", {})
+        if run not in cache:
+            index = cache[run] = {}
+            for (of, scenario, minute), samples in self.samples.items():
+                if of != run:
+                    continue
+                for labels, value in samples:
+                    key = (labels.get("__name__"), labels.get("alertname"))
+                    index.setdefault(key, {}).setdefault((scenario, minute), []).append(
+                        (labels, value)
+                    )
+        return cache[run]
+
 
 def unquote(text):
     return json.loads(f'"{text}"') if "\\" in text else text
@@ -157,7 +177,7 @@ def start_tests(promtool, folder, files):
     """One `promtool test rules` per test file, side by side."""
     processes = []
     for name, data in files.items():
-        (folder / name).write_text(json.dumps(data, indent=1), encoding="utf-8")
+        (folder / name).write_text(json.dumps(data), encoding="utf-8")
         processes.append(start(promtool, "test", "rules", folder / name))
     return processes
 

@@ -19,6 +19,7 @@ TYPICAL_SECONDS = (0.08, 0.2, 0.4, 0.6, 0.9, 1.2, 2.0, 5.0)
 PAGES = ("home", "about")
 # The labels the input series carry: an answer is compared on these only, so that a
 # label an alert adds of its own (severity) is never a difference.
+BUILT = {}  # {scenario name: its input series}
 INPUT_LABELS = frozenset({"job", "instance", "outcome", "le", "page"})
 
 
@@ -128,11 +129,14 @@ def instance_series(instance, minutes):
 
 
 def input_series(scenario):
-    return [
-        line
-        for instance, minutes in scenario.minutes.items()
-        for line in instance_series(instance, minutes)
-    ]
+    """The scenario's input series (built once: the grader asks for them three times)."""
+    if scenario.name not in BUILT:
+        BUILT[scenario.name] = [
+            line
+            for instance, minutes in scenario.minutes.items()
+            for line in instance_series(instance, minutes)
+        ]
+    return BUILT[scenario.name]
 
 
 def length(scenario):
