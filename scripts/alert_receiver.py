@@ -226,9 +226,12 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in {"Content-Type": content_type, **(headers or {})}.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        try:
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except OSError:  # the client went away before its answer: nothing more to tell it
+            self.close_connection = True
 
     def log_request(self, code="-", size="-"):
         pass  # one line per bad request only (refuse); a notification is its own block
@@ -246,12 +249,19 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True  # a stalled connection never keeps it from stopping
+
+    def handle_error(self, request, client_address):
+        # A client that went away before its answer: one line, not the default traceback.
+        error = sys.exc_info()[1]
+        sys.stderr.write(f"alert_receiver: {client_address[0]} went away ({shorter(error)})\n")
+
+
 def serve(port, notifications):
     """The server on 127.0.0.1:port (not started yet); OSError when the port is taken."""
     handler = type("BoundHandler", (Handler,), {"notifications": notifications})
-    server = ThreadingHTTPServer((HOST, port), handler)
-    server.daemon_threads = True  # a stalled connection never keeps it from stopping
-    return server
+    return Server((HOST, port), handler)
 
 
 def stop_on_sigterm():

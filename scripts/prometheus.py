@@ -172,7 +172,10 @@ def main(argv=None):
     if alertmanager is None:
         print(NO_ALERTMANAGER, file=sys.stderr)
     stop_on_signals()
-    return run(prometheus, alertmanager, ports)
+    try:
+        return run(prometheus, alertmanager, ports)
+    except KeyboardInterrupt:  # before run() could take it: the watchdog cleans up
+        return 0
 
 
 if __name__ == "__main__":

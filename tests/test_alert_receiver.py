@@ -4,6 +4,7 @@ stderr, never a crash or a traceback."""
 
 import json
 import socket
+import struct
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -199,6 +200,21 @@ def test_a_body_that_stops_short_is_refused_and_the_receiver_goes_on(receiver):
     assert answer.split()[1] == b"400"
     assert "the body ended after 1 of 100 bytes" in server.output()
     assert requests.get(url + "/alerts", timeout=10).ok
+
+
+def test_a_client_that_goes_away_before_its_answer_is_one_line(receiver):
+    url, server = receiver
+    port = int(url.rsplit(":", 1)[1])
+    before = server.output()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.sendall(b"POST /alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+    # closed at once, with a reset: the receiver's answer has nowhere to go
+    assert requests.get(url + "/alerts", timeout=10).ok
+    new = processes.wait_for(lambda: server.output()[len(before) :], 10)
+    assert new.splitlines() == [
+        "alert_receiver: 400 POST from 127.0.0.1: the body did not arrive: ConnectionResetError"
+    ]
 
 
 def test_a_notification_is_printed_kept_and_answered_200():
