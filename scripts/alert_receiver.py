@@ -39,6 +39,7 @@ MAX_BODY_BYTES = 1_000_000  # a notification of a few alerts is a few KB
 IDLE_SECONDS = 10  # a connection that sends nothing for this long is closed
 MAX_FIELD = 500  # characters of a label or annotation printed
 STATUSES = ("firing", "resolved")
+ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time: Alertmanager's "not set"
 RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)")
 
 
@@ -46,16 +47,19 @@ class NotANotification(ValueError):
     """The body is JSON, but not what Alertmanager sends; the message says why."""
 
 
-def parse_time(text):
-    """RFC 3339 as Alertmanager writes it (nanoseconds, Z) -> an aware datetime, or
-    None for Go's zero time ("0001-01-01T00:00:00Z": not set)."""
-    match = RFC3339.fullmatch(text) if isinstance(text, str) else None
-    if match is None:
-        raise NotANotification(f"not a time: {shorter(repr(text))}")
-    base, fraction, zone = match.groups()
-    moment = datetime.fromisoformat(base + ("+00:00" if zone == "Z" else zone))
-    if moment.year < 1970:
+def parse_time(text, unset_allowed=False):
+    """RFC 3339 as Alertmanager writes it (nanoseconds, Z) -> an aware datetime; None
+    for Go's zero time ("0001-01-01T00:00:00Z": not set) where `unset_allowed`."""
+    if unset_allowed and text == ZERO_TIME:
         return None
+    match = RFC3339.fullmatch(text) if isinstance(text, str) else None
+    try:
+        base, fraction, zone = match.groups()
+        moment = datetime.fromisoformat(base + ("+00:00" if zone == "Z" else zone))
+    except (AttributeError, ValueError):  # no match; a 13th month, a 25th hour
+        moment = None
+    if moment is None or not 1970 <= moment.year <= 9000:  # and printable in local time
+        raise NotANotification(f"not a time: {shorter(repr(text))}")
     return moment.replace(microsecond=int(float(fraction or 0) * 1_000_000))
 
 
@@ -85,7 +89,7 @@ def checked(notification):
         string_map(alert.get("labels"), 'an alert\'s "labels"')
         string_map(alert.get("annotations", {}), 'an alert\'s "annotations"')
         parse_time(alert.get("startsAt"))
-        parse_time(alert.get("endsAt", "0001-01-01T00:00:00Z"))
+        parse_time(alert.get("endsAt", ZERO_TIME), unset_allowed=True)
     return notification
 
 
@@ -135,7 +139,7 @@ def alert_lines(alert, received):
         )
         texts = [annotations.get("summary"), annotations.get("description")]
     else:
-        ended = parse_time(alert.get("endsAt", "")) or received
+        ended = parse_time(alert.get("endsAt", ZERO_TIME), unset_allowed=True) or received
         firing = duration((ended - started).total_seconds())
         when = f"resolved at {clock(ended)}, after firing for {firing}"
         texts = [annotations.get("summary")]  # the description tells of the problem, now over
