@@ -76,23 +76,30 @@ def port_is_free(port):
     return True
 
 
+def another(port, flag):
+    """The port to try instead: the next one (9091), but 100 further for Alertmanager
+    and the receiver, whose next ones are taken too (9094: Debian's Alertmanager
+    cluster; 9095: the receiver)."""
+    return port + (1 if flag == "--port" else 100)
+
+
 def port_taken(port, flag):
     """The one line that says who holds the port, and what to do."""
     found = left_running.holder(port)
     if found is None:
         return (
-            f"port {port} is already in use: stop the other program or use {flag} {port + 1}"
-            + SERVICES[flag]
+            f"port {port} is already in use: stop the other program or use {flag} "
+            f"{another(port, flag)}{SERVICES[flag]}"
         )
     what, pid, script = found
     if script:
         return (
             f"port {port} is taken by {what} of another scripts/prometheus.py (pid {script}): "
-            f"stop that one with Ctrl-C in its terminal, or use {flag} {port + 1}"
+            f"stop that one with Ctrl-C in its terminal, or use {flag} {another(port, flag)}"
         )
     return (
         f"port {port} is taken by {what} left running (pid {pid}): stop it with "
-        f"`kill {pid}`, or use {flag} {port + 1}"
+        f"`kill {pid}`, or use {flag} {another(port, flag)}"
     )
 
 

@@ -270,17 +270,18 @@ def port_held():
 
 
 @pytest.mark.parametrize(
-    "server, flag, package",
+    "server, flag, step, package",
     [
-        ("prometheus", "--port", "Prometheus: sudo systemctl stop prometheus"),
+        ("prometheus", "--port", 1, "Prometheus: sudo systemctl stop prometheus"),
         (
             "alertmanager",
             "--alertmanager-port",
+            100,  # 9094 is the Debian service's cluster port
             "Alertmanager: sudo systemctl stop prometheus-alertmanager",
         ),
     ],
 )
-def test_a_port_in_use_is_one_line_naming_the_debian_service(server, flag, package):
+def test_a_port_in_use_is_one_line_naming_the_debian_service(server, flag, step, package):
     require_binary("prometheus")
     require_alertmanager()
     with port_held() as port:
@@ -288,7 +289,7 @@ def test_a_port_in_use_is_one_line_naming_the_debian_service(server, flag, packa
         result = run([sys.executable, SCRIPT, *port_flags(run_ports)])
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"port {port} is already in use: stop the other program or use {flag} {port + 1} "
+        f"port {port} is already in use: stop the other program or use {flag} {port + step} "
         f"(the Debian/Ubuntu package runs its own {package})"
     ]
 
@@ -331,7 +332,7 @@ def test_a_port_of_another_run_of_the_script_names_that_run(tmp_path):
             assert result.stderr.splitlines() == [
                 f"port {taken} is taken by {what} of another scripts/prometheus.py "
                 f"(pid {first.process.pid}): stop that one with Ctrl-C in its terminal, "
-                f"or use {flag} {taken + 1}"
+                f"or use {flag} {taken + (1 if flag == '--port' else 100)}"
             ]
         os.killpg(first.process.pid, signal.SIGINT)
         first.process.wait(timeout=GONE_SECONDS)
