@@ -1,0 +1,240 @@
+"""Running one test file against an app and each of its mutants, every run in a
+fresh process of its own, and recording how each test ended.
+
+A run is a folder (the app, or a mutant of it, with the lesson's other files)
+and the test file to run in it. On POSIX each run is forked from this process,
+which has imported pytest and the app's libraries once: a fork takes a few
+milliseconds where a new Python takes a third of a second. Without fork
+(Windows) each run is a new Python. Either way a run that takes longer than
+the limit is killed, and a process of its own means nothing one run does (the
+global registry, a monkeypatch left behind, os._exit) reaches another.
+
+Used by grading.tests_grader, which starts it in a process group of its own:
+
+    python -m workshop.grading.tests_runner JOB.json
+
+JOB.json holds {"runs": {NAME: {"folder": ..., "test_file": ..., "options": [...]}},
+"gate": NAME, "seconds": LIMIT, "workers": N, "preload": [MODULE, ...], "results":
+PATH}; it writes {NAME: RESULT} to PATH as JSON, RESULT being {"status": "ran" |
+"timed out" | "stopped" | "not run", "exit": CODE, "errors": [{"why": ..., "where":
+FILE:LINE}, ...] (what stopped pytest from collecting the tests), "tests": {TEST:
+{"outcome": "passed" | "failed" | "skipped", "why": ..., "where": FILE:LINE}}},
+the tests in the order they ran (see run_all() for the gate).
+"""
+
+import gc
+import importlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from contextlib import suppress
+from pathlib import Path
+
+POLL_SECONDS = 0.005
+# Where a collection error points: 'File "/tmp/.../exercise.py", line 3' (a syntax
+# error) or "exercise.py:3: in <module>" (an exception while importing it).
+ERROR_PLACE = re.compile(r'([\w.-]+\.py)", line (\d+)|^([\w.-]+\.py):(\d+): in ', re.MULTILINE)
+# pytest's own options for every run. Off: the plugins that only report, which
+# cost more than the tests themselves (the terminal's report, read by no one here,
+# and the options of pytest.ini that shape it; a garbage collection at the end of
+# each run), and the cache.
+PYTEST_OPTIONS = ["-p", "no:terminal", "-o", "addopts=", "-p", "no:cacheprovider"]
+PYTEST_OPTIONS += ["-p", "no:unraisableexception", "-p", "no:threadexception"]
+PYTEST_OPTIONS += ["-p", "no:faulthandler"]
+
+
+class Recorder:
+    """A pytest plugin: each test's outcome, and why the file could not be collected."""
+
+    def __init__(self):
+        self.tests = {}
+        self.errors = []
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            text = report.longreprtext
+            places = [
+                f"{match[1] or match[3]}:{match[2] or match[4]}"
+                for match in ERROR_PLACE.finditer(text)
+            ]
+            why = last_line(text).removeprefix("E").strip()
+            self.errors.append({"why": why, "where": places[-1] if places else ""})
+
+    def pytest_runtest_logreport(self, report):
+        name = report.nodeid.split("::", 1)[-1]
+        test = self.tests.setdefault(name, {"outcome": "skipped", "why": "", "where": ""})
+        if hasattr(report, "wasxfail") or test["outcome"] == "failed":
+            return  # an expected failure proves nothing either way; a failure stays one
+        if report.failed:
+            test.update(outcome="failed", **why_it_failed(report))
+        elif report.passed and report.when == "call":
+            test["outcome"] = "passed"
+
+
+def why_it_failed(report):
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is None:
+        return {"why": last_line(str(report.longrepr)), "where": ""}
+    where = f"{Path(crash.path).name}:{crash.lineno}"
+    return {"why": crash.message.strip().splitlines()[0], "where": where}
+
+
+def last_line(text):
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "(no reason given)"
+
+
+def run_tests(folder, test_file, result_file, options=()):
+    """Run pytest on test_file inside folder (pytest.ini there makes it the rootdir),
+    and write what the Recorder saw to result_file."""
+    os.chdir(folder)
+    with open(os.devnull, "w") as nowhere:  # pytest's report is not read: the Recorder is
+        os.dup2(nowhere.fileno(), 1)
+        os.dup2(nowhere.fileno(), 2)
+    import pytest
+
+    recorder = Recorder()
+    code = pytest.main([str(test_file), *PYTEST_OPTIONS, *options], plugins=[recorder])
+    partial = Path(f"{result_file}.partial")
+    partial.write_text(json.dumps({"exit": int(code), **vars(recorder)}), encoding="utf-8")
+    partial.replace(result_file)
+
+
+class Forked:
+    """run_tests() in a child of this process (POSIX)."""
+
+    def __init__(self, folder, test_file, result_file, options):
+        sys.stdout.flush()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns into the parent's loop
+            code = 0
+            try:
+                run_tests(folder, test_file, result_file, options)
+            except BaseException:
+                code = 70
+            os._exit(code)
+        self.code = None
+
+    def poll(self):
+        if self.code is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.code = os.waitstatus_to_exitcode(status)
+        return self.code
+
+    def kill(self):
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+class Spawned:
+    """run_tests() in a new Python (where there is no fork)."""
+
+    def __init__(self, folder, test_file, result_file, options):
+        command = [sys.executable, "-m", __spec__.name, "--one", folder, test_file, result_file]
+        command += options
+        scripts = Path(__file__).resolve().parents[2]
+        self.process = subprocess.Popen(
+            command, cwd=scripts, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def poll(self):
+        return self.process.poll()
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait()
+
+
+def run_all(runs, seconds, workers, gate=None, fork=None):
+    """{name: RESULT} for the runs {name: {"folder", "test_file", "options"}} of a job,
+    `workers` at a time, each stopped after `seconds`; forked from this process where
+    the system can fork, unless fork=False.
+
+    `gate` names the run whose tests must pass for the others to mean anything: when
+    it ends without a test that passed, the others are stopped or never started."""
+    start = Forked if (hasattr(os, "fork") if fork is None else fork) else Spawned
+    pending, active, results = deque(enumerate(runs.items())), [], {}
+    with tempfile.TemporaryDirectory() as results_folder:
+        while pending or active:
+            while pending and len(active) < workers:
+                number, (name, run) = pending.popleft()
+                result_file = Path(results_folder) / f"{number}.json"
+                handle = start(run["folder"], run["test_file"], str(result_file), run["options"])
+                active.append((name, handle, result_file, time.monotonic() + seconds))
+            time.sleep(POLL_SECONDS)
+            for entry in list(active):
+                name, handle, result_file, deadline = entry
+                code = handle.poll()
+                if code is None and time.monotonic() < deadline:
+                    continue
+                if code is None:
+                    handle.kill()
+                active.remove(entry)
+                results[name] = read_result(result_file, code)
+                if name == gate and not any_passed(results[name]):
+                    for other, running, *_ in active:
+                        running.kill()
+                        results[other] = not_run()
+                    results.update((other, not_run()) for _, (other, _) in pending)
+                    pending.clear()
+                    active.clear()
+                    break
+    return results
+
+
+def any_passed(result):
+    return any(test["outcome"] == "passed" for test in result["tests"].values())
+
+
+def not_run():
+    return {"status": "not run", "exit": None, "errors": [], "tests": {}}
+
+
+def read_result(result_file, code):
+    """A run's RESULT (see the module's docstring); code None: it was killed."""
+    if code is None:
+        return {"status": "timed out", "exit": None, "errors": [], "tests": {}}
+    try:
+        return {"status": "ran", **json.loads(result_file.read_text(encoding="utf-8"))}
+    except (OSError, ValueError):  # it ended before writing: os._exit(), a crash
+        return {"status": "stopped", "exit": code, "errors": [], "tests": {}}
+
+
+def preload(modules):
+    """Import what every run needs, once, before the forks share it: pytest, its
+    plugins (its own, and those other packages give it), the app's libraries. A
+    module that does not import is left to the runs, which then say why."""
+    from importlib.metadata import entry_points
+
+    import _pytest.config
+
+    own_plugins = [f"_pytest.{name}" for name in _pytest.config.default_plugins]
+    for module in ["pytest", *own_plugins, *modules]:
+        with suppress(Exception):  # any failure here is the run's to report
+            importlib.import_module(module)
+    for plugin in entry_points(group="pytest11"):
+        with suppress(Exception):
+            plugin.load()
+    gc.freeze()  # what is loaded now is never collected: the forks do not walk it
+
+
+def main(arguments):
+    if arguments[:1] == ["--one"]:
+        run_tests(*arguments[1:4], arguments[4:])
+        return
+    job = json.loads(Path(arguments[0]).read_text(encoding="utf-8"))
+    if hasattr(os, "fork"):
+        preload(job["preload"])
+    results = run_all(job["runs"], job["seconds"], job["workers"], job["gate"])
+    Path(job["results"]).write_text(json.dumps(results), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
