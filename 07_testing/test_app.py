@@ -8,9 +8,6 @@ Run:    python -m pytest 07_testing/test_app.py
 Grade:  python scripts/check.py 07   (these tests, against the bugs it plants in app.py)
 """
 
-import shutil
-import subprocess
-
 import pytest
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.parser import text_string_to_metric_families
@@ -92,13 +89,3 @@ def test_metrics_serves_this_apps_registry_as_prometheus_text(client, registry):
     families = text_string_to_metric_families(response.text)
     served = {sample.name for family in families for sample in family.samples}
     assert served == {sample.name for metric in registry.collect() for sample in metric.samples}
-
-
-def test_metrics_passes_promtool_check_metrics(client):
-    if shutil.which("promtool") is None:
-        pytest.skip("promtool is not installed (it comes with Prometheus)")
-    page = client.get("/metrics").text
-    result = subprocess.run(
-        ["promtool", "check", "metrics"], input=page, capture_output=True, text=True
-    )
-    assert result.stdout + result.stderr == ""

@@ -4,6 +4,9 @@
     snippet_hints  the hint that names the likely cause of each difference
     snippets       one snippet of /metrics against the lesson's expected/ file
     app_grader     a lesson's app (01-06) run once and graded snippet by snippet
+    tests_grader   a test file (lesson 07) graded by the mutants of the app it catches:
+                   tests_mutants (the bugs, planted), tests_runner (a process per
+                   run, tests_one_run in each), tests_verdicts (the lines printed)
 
 scripts/check.py grades a lesson with grading/<kind>_grader.py, <kind> being
 Lesson.kind: each such module has grade(lesson, file, timeout), which returns

@@ -61,6 +61,19 @@ def grade_in_full(lesson, test_file, timeout):
 
 def run_everywhere(lesson, test_file, apps, folder, seconds):
     """{app name: the runner's RESULT} of test_file on each of `apps` {name: source}."""
+    runs, name = write_runs(lesson, test_file, apps, folder)
+    support = [path for path in lesson.folder.iterdir() if is_support(lesson, path)]
+    results = run_job(folder, runs, seconds, preloads(lesson, support))
+    for result in results.values():
+        for failure in [*result["tests"].values(), *result["errors"]]:
+            if failure["where"].startswith(f"{name}:"):  # a line of the learner's own file
+                failure["where"] = display(test_file) + failure["where"][len(name) :]
+    return results
+
+
+def write_runs(lesson, test_file, apps, folder):
+    """A folder for each app, with the lesson's support files and a copy of test_file:
+    ({app name: the run, as tests_runner takes it}, the name of that copy)."""
     support = [path for path in lesson.folder.iterdir() if is_support(lesson, path)]
     name = test_file.name
     if name in {path.name for path in support}:  # it would hide the lesson's own module
@@ -76,12 +89,7 @@ def run_everywhere(lesson, test_file, apps, folder, seconds):
         # Only the correct app's failures are shown: plain asserts are enough elsewhere.
         options = [] if app_name == CORRECT else ["--assert=plain"]
         runs[app_name] = {"folder": str(run_folder), "test_file": name, "options": options}
-    results = run_job(folder, runs, seconds, preloads(lesson, support))
-    for result in results.values():
-        for failure in [*result["tests"].values(), *result["errors"]]:
-            if failure["where"].startswith(f"{name}:"):  # a line of the learner's own file
-                failure["where"] = display(test_file) + failure["where"][len(name) :]
-    return results
+    return runs, name
 
 
 def is_support(lesson, path):
@@ -111,10 +119,15 @@ def preloads(lesson, support):
     return sorted(module for module in found if module.split(".")[0] not in local)
 
 
+def parallel_runs():
+    """How many runs go at once: one per core, at least two."""
+    return max(os.cpu_count() or 1, 2)
+
+
 def run_job(folder, runs, seconds, preload):
     """Run the runs with tests_runner in a process group of its own, stopped with
     every process it started however this ends (Ctrl-C included)."""
-    workers = max(os.cpu_count() or 1, 2)
+    workers = parallel_runs()
     job = {"runs": runs, "gate": CORRECT, "seconds": seconds, "workers": workers}
     job["preload"] = preload
     job["results"] = str(folder / "results.json")

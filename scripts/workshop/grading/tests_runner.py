@@ -1,5 +1,5 @@
 """Running one test file against an app and each of its mutants, every run in a
-fresh process of its own, and recording how each test ended.
+fresh process of its own (tests_one_run records how each test ended there).
 
 A run is a folder (the app, or a mutant of it, with the lesson's other files)
 and the test file to run in it. On POSIX each run is forked from this process,
@@ -26,7 +26,6 @@ import gc
 import importlib
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -36,74 +35,9 @@ from collections import deque
 from contextlib import suppress
 from pathlib import Path
 
+from workshop.grading.tests_one_run import run_tests
+
 POLL_SECONDS = 0.005
-# Where a collection error points: 'File "/tmp/.../exercise.py", line 3' (a syntax
-# error) or "exercise.py:3: in <module>" (an exception while importing it).
-ERROR_PLACE = re.compile(r'([\w.-]+\.py)", line (\d+)|^([\w.-]+\.py):(\d+): in ', re.MULTILINE)
-# pytest's own options for every run. Off: the plugins that only report, which
-# cost more than the tests themselves (the terminal's report, read by no one here,
-# and the options of pytest.ini that shape it; a garbage collection at the end of
-# each run), and the cache.
-PYTEST_OPTIONS = ["-p", "no:terminal", "-o", "addopts=", "-p", "no:cacheprovider"]
-PYTEST_OPTIONS += ["-p", "no:unraisableexception", "-p", "no:threadexception"]
-PYTEST_OPTIONS += ["-p", "no:faulthandler"]
-
-
-class Recorder:
-    """A pytest plugin: each test's outcome, and why the file could not be collected."""
-
-    def __init__(self):
-        self.tests = {}
-        self.errors = []
-
-    def pytest_collectreport(self, report):
-        if report.failed:
-            text = report.longreprtext
-            places = [
-                f"{match[1] or match[3]}:{match[2] or match[4]}"
-                for match in ERROR_PLACE.finditer(text)
-            ]
-            why = last_line(text).removeprefix("E").strip()
-            self.errors.append({"why": why, "where": places[-1] if places else ""})
-
-    def pytest_runtest_logreport(self, report):
-        name = report.nodeid.split("::", 1)[-1]
-        test = self.tests.setdefault(name, {"outcome": "skipped", "why": "", "where": ""})
-        if hasattr(report, "wasxfail") or test["outcome"] == "failed":
-            return  # an expected failure proves nothing either way; a failure stays one
-        if report.failed:
-            test.update(outcome="failed", **why_it_failed(report))
-        elif report.passed and report.when == "call":
-            test["outcome"] = "passed"
-
-
-def why_it_failed(report):
-    crash = getattr(report.longrepr, "reprcrash", None)
-    if crash is None:
-        return {"why": last_line(str(report.longrepr)), "where": ""}
-    where = f"{Path(crash.path).name}:{crash.lineno}"
-    return {"why": crash.message.strip().splitlines()[0], "where": where}
-
-
-def last_line(text):
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "(no reason given)"
-
-
-def run_tests(folder, test_file, result_file, options=()):
-    """Run pytest on test_file inside folder (pytest.ini there makes it the rootdir),
-    and write what the Recorder saw to result_file."""
-    os.chdir(folder)
-    with open(os.devnull, "w") as nowhere:  # pytest's report is not read: the Recorder is
-        os.dup2(nowhere.fileno(), 1)
-        os.dup2(nowhere.fileno(), 2)
-    import pytest
-
-    recorder = Recorder()
-    code = pytest.main([str(test_file), *PYTEST_OPTIONS, *options], plugins=[recorder])
-    partial = Path(f"{result_file}.partial")
-    partial.write_text(json.dumps({"exit": int(code), **vars(recorder)}), encoding="utf-8")
-    partial.replace(result_file)
 
 
 class Forked:
@@ -137,8 +71,8 @@ class Spawned:
     """run_tests() in a new Python (where there is no fork)."""
 
     def __init__(self, folder, test_file, result_file, options):
-        command = [sys.executable, "-m", __spec__.name, "--one", folder, test_file, result_file]
-        command += options
+        module = "workshop.grading.tests_one_run"
+        command = [sys.executable, "-m", module, folder, test_file, result_file, *options]
         scripts = Path(__file__).resolve().parents[2]
         self.process = subprocess.Popen(
             command, cwd=scripts, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -152,13 +86,14 @@ class Spawned:
         self.process.wait()
 
 
-def run_all(runs, seconds, workers, gate=None, fork=None):
+def run_all(runs, seconds, workers, gate=None, fork=None, parent=None):
     """{name: RESULT} for the runs {name: {"folder", "test_file", "options"}} of a job,
     `workers` at a time, each stopped after `seconds`; forked from this process where
     the system can fork, unless fork=False.
 
     `gate` names the run whose tests must pass for the others to mean anything: when
-    it ends without a test that passed, the others are stopped or never started."""
+    it ends without a test that passed, the others are stopped or never started.
+    `parent` is the pid of the grader: should it die (kill -9), the runs stop too."""
     start = Forked if (hasattr(os, "fork") if fork is None else fork) else Spawned
     pending, active, results = deque(enumerate(runs.items())), [], {}
     with tempfile.TemporaryDirectory() as results_folder:
@@ -169,6 +104,10 @@ def run_all(runs, seconds, workers, gate=None, fork=None):
                 handle = start(run["folder"], run["test_file"], str(result_file), run["options"])
                 active.append((name, handle, result_file, time.monotonic() + seconds))
             time.sleep(POLL_SECONDS)
+            if parent is not None and os.getppid() != parent:
+                for _, running, *_ in active:
+                    running.kill()
+                raise SystemExit("tests_runner: the grader is gone: stopped every run")
             for entry in list(active):
                 name, handle, result_file, deadline = entry
                 code = handle.poll()
@@ -226,13 +165,11 @@ def preload(modules):
 
 
 def main(arguments):
-    if arguments[:1] == ["--one"]:
-        run_tests(*arguments[1:4], arguments[4:])
-        return
     job = json.loads(Path(arguments[0]).read_text(encoding="utf-8"))
     if hasattr(os, "fork"):
         preload(job["preload"])
-    results = run_all(job["runs"], job["seconds"], job["workers"], job["gate"])
+    parent = os.getppid() if hasattr(os, "fork") else None  # Windows: no new parent to see
+    results = run_all(job["runs"], job["seconds"], job["workers"], job["gate"], parent=parent)
     Path(job["results"]).write_text(json.dumps(results), encoding="utf-8")
 
 
