@@ -13,6 +13,7 @@ Used by grading.tests_grader.
 from dataclasses import dataclass
 
 MOST_NAMES = 1  # tests named on a PASS line; the others are counted
+NO_TESTS_COLLECTED = 5  # pytest's exit code
 
 
 @dataclass
@@ -46,8 +47,10 @@ def trouble_on_the_correct_app(correct, file_name, seconds):
         return [f"  FAIL  {file_name} (stopped pytest itself, exit code {correct['exit']})"]
     if correct["errors"]:
         return [f"  FAIL  {file_name} (does not run)", f"        {why(correct['errors'][0])}"]
-    if not correct["tests"]:
+    if not correct["tests"] and correct["exit"] == NO_TESTS_COLLECTED:
         return [f"  FAIL  {file_name} (has no tests: pytest runs the functions named test_...)"]
+    if not correct["tests"]:
+        return [f"  FAIL  {file_name} (pytest could not run it, exit code {correct['exit']})"]
     lines = []
     for name, test in correct["tests"].items():
         if test["outcome"] == "failed":
@@ -71,6 +74,8 @@ def how_caught(result, trusted, seconds):
         return f"caught: pytest stopped, exit code {result['exit']}"
     if result["errors"]:
         return f"caught: the tests cannot load it ({result['errors'][0]['why']})"
+    if not result["tests"]:  # pytest stopped before any test: the app's conftest, say
+        return f"caught: pytest could not run the tests on it (exit code {result['exit']})"
     failed = [name for name in trusted if result["tests"].get(name, {}).get("outcome") == "failed"]
     if not failed:
         return None
