@@ -48,7 +48,7 @@ def create_app(fetch=forecasts.fetch, registry=REGISTRY, clock=time.perf_counter
     @app.get("/forecast/<city>")
     @in_progress.track_inprogress()
     def forecast(city):
-        counted_as = city if city in CITIES else "other"  # never the name a client sent
+        counted_as = city if city in CITIES else "other"  # not whatever a client typed
         started = clock()
         try:
             report = fetch(city)
