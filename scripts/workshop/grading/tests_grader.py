@@ -62,8 +62,7 @@ def grade_in_full(lesson, test_file, timeout):
 def run_everywhere(lesson, test_file, apps, folder, seconds):
     """{app name: the runner's RESULT} of test_file on each of `apps` {name: source}."""
     runs, name = write_runs(lesson, test_file, apps, folder)
-    support = [path for path in lesson.folder.iterdir() if is_support(lesson, path)]
-    results = run_job(folder, runs, seconds, preloads(lesson, support))
+    results = run_job(folder, runs, seconds, preloads(lesson))
     for result in results.values():
         for failure in [*result["tests"].values(), *result["errors"]]:
             if failure["where"].startswith(f"{name}:"):  # a line of the learner's own file
@@ -74,7 +73,7 @@ def run_everywhere(lesson, test_file, apps, folder, seconds):
 def write_runs(lesson, test_file, apps, folder):
     """A folder for each app, with the lesson's support files and a copy of test_file:
     ({app name: the run, as tests_runner takes it}, the name of that copy)."""
-    support = [path for path in lesson.folder.iterdir() if is_support(lesson, path)]
+    support = support_files(lesson)
     name = test_file.name
     if name in {path.name for path in support}:  # it would hide the lesson's own module
         name = "test_yours.py"
@@ -92,22 +91,24 @@ def write_runs(lesson, test_file, apps, folder):
     return runs, name
 
 
-def is_support(lesson, path):
-    """A lesson file each run needs: app.py, the modules and fixtures of its tests,
-    pytest.ini; not the lesson's own tests, its exercise, nor anything else."""
+def support_files(lesson):
+    """The lesson's files each run needs: app.py, the modules and fixtures of its
+    tests, pytest.ini; not its own tests (the reference, the exercise, the steps)."""
     lesson_tests = {lesson.exercise, lesson.reference}
-    return (
-        path.is_file()
+    return [
+        path
+        for path in sorted(lesson.folder.iterdir())
+        if path.is_file()
         and path.suffix in SUPPORT_SUFFIXES
         and path not in lesson_tests
         and not path.name.startswith("step")
-    )
+    ]
 
 
-def preloads(lesson, support):
+def preloads(lesson):
     """The modules that the app, the fixtures and the lesson's own tests import from
     elsewhere (flask, ...): the runner imports them once, before it forks."""
-    local = {path.stem for path in support}
+    local = {path.stem for path in support_files(lesson)}
     found = set()
     for path in (lesson.app, lesson.folder / "conftest.py", lesson.reference):
         if path.is_file():
@@ -135,9 +136,9 @@ def run_job(folder, runs, seconds, preload):
     # The runs end on their own, each within `seconds`: this is only a backstop.
     backstop = seconds * (math.ceil(len(runs) / workers) + 1) + 30
     with open(folder / "runner.log", "wb") as log:
-        runner = start_process(
-            [sys.executable, "-m", RUNNER, folder / "job.json"], log, cwd=ROOT / "scripts"
-        )
+        command = [sys.executable, "-m", RUNNER, folder / "job.json"]
+        # The grader chooses pytest's options: none from the environment.
+        runner = start_process(command, log, {"PYTEST_ADDOPTS": None}, cwd=ROOT / "scripts")
         try:
             runner.wait(timeout=backstop)
         except subprocess.TimeoutExpired:
