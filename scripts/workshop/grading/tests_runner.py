@@ -105,27 +105,40 @@ def run_all(runs, seconds, workers, gate=None, fork=None, parent=None):
                 active.append((name, handle, result_file, time.monotonic() + seconds))
             time.sleep(POLL_SECONDS)
             if parent is not None and os.getppid() != parent:
-                for _, running, *_ in active:
-                    running.kill()
+                cancel(active, pending)
                 raise SystemExit("tests_runner: the grader is gone: stopped every run")
             for entry in list(active):
-                name, handle, result_file, deadline = entry
-                code = handle.poll()
-                if code is None and time.monotonic() < deadline:
+                result = ended(entry)
+                if result is None:
                     continue
-                if code is None:
-                    handle.kill()
                 active.remove(entry)
-                results[name] = read_result(result_file, code)
-                if name == gate and not any_passed(results[name]):
-                    for other, running, *_ in active:
-                        running.kill()
-                        results[other] = not_run()
-                    results.update((other, not_run()) for _, (other, _) in pending)
-                    pending.clear()
-                    active.clear()
+                results[entry[0]] = result
+                if entry[0] == gate and not any_passed(result):
+                    results.update(cancel(active, pending))
                     break
     return results
+
+
+def ended(run):
+    """The RESULT of an active run that has ended, stopped if its time is up; None
+    while it goes on."""
+    _, handle, result_file, deadline = run
+    code = handle.poll()
+    if code is None and time.monotonic() < deadline:
+        return None
+    if code is None:
+        handle.kill()
+    return read_result(result_file, code)
+
+
+def cancel(active, pending):
+    """Stop the runs under way, forget those not started: {name: RESULT "not run"}."""
+    for _, handle, *_ in active:
+        handle.kill()
+    names = [name for name, *_ in active] + [name for _, (name, _) in pending]
+    active.clear()
+    pending.clear()
+    return {name: not_run() for name in names}
 
 
 def any_passed(result):
@@ -152,16 +165,23 @@ def preload(modules):
     module that does not import is left to the runs, which then say why."""
     from importlib.metadata import entry_points
 
-    import _pytest.config
-
-    own_plugins = [f"_pytest.{name}" for name in _pytest.config.default_plugins]
-    for module in ["pytest", *own_plugins, *modules]:
+    for module in ["pytest", *pytest_own_plugins(), *modules]:
         with suppress(Exception):  # any failure here is the run's to report
             importlib.import_module(module)
     for plugin in entry_points(group="pytest11"):
         with suppress(Exception):
             plugin.load()
     gc.freeze()  # what is loaded now is never collected: the forks do not walk it
+
+
+def pytest_own_plugins():
+    """The modules of pytest's own plugins, which it imports as each run starts (a
+    list of pytest's insides: none, should it move)."""
+    try:
+        from _pytest.config import default_plugins
+    except ImportError:
+        return []
+    return [f"_pytest.{name}" for name in default_plugins]
 
 
 def main(arguments):
