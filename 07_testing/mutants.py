@@ -1,10 +1,10 @@
 """The bugs the grader plants in app.py, one at a time, to see which ones your
 tests catch (python scripts/check.py 07 --file 07_testing/exercise.py).
 
-Each is an instrumentation mistake seen in real code. MUTANTS maps its name
-(hints.md lists it under the TODO whose tests should catch it) to what it does,
-in one line, and to the edits that make it: {text of app.py: what replaces it},
-each text found exactly once in app.py.
+Each is an instrumentation mistake seen in real code. MUTANTS maps its name to
+what it does, in one line, and to the edits that make it: {text of app.py: what
+replaces it}, each text found exactly once in app.py. hints.md lists each name
+under the TODO whose tests should catch it, in this order.
 """
 
 OK_INC = '        lookups.labels(city=counted_as, outcome="ok").inc()\n'
@@ -25,7 +25,6 @@ MOUNT = (
 )
 
 MUTANTS = {
-    # TODO 1
     "ok_not_counted": (
         "a good lookup is never counted: its .inc() is gone",
         {OK_INC: ""},
@@ -34,7 +33,6 @@ MUTANTS = {
         "a good lookup is counted twice: its .inc() is there two times",
         {OK_INC: OK_INC * 2},
     ),
-    # TODO 2
     "not_found_misspelt": (
         'a city the provider does not know is counted as outcome="notfound"',
         {'outcome="not_found").inc()': 'outcome="notfound").inc()'},
@@ -51,7 +49,6 @@ MUTANTS = {
         "the city label holds the name a client sent: one more series for every name",
         {'counted_as = city if city in CITIES else "other"': "counted_as = city"},
     ),
-    # TODO 3
     "milliseconds": (
         "the duration is observed in milliseconds, not seconds",
         {"duration.observe(clock() - started)": "duration.observe((clock() - started) * 1000)"},
@@ -82,7 +79,6 @@ MUTANTS = {
         "the histogram is renamed forecast_lookup_seconds: dashboards find nothing",
         {'"forecast_lookup_duration_seconds",': '"forecast_lookup_seconds",'},
     ),
-    # TODO 4
     "in_progress_stuck_after_a_failure": (
         "the in-progress gauge goes up and down by hand, and a failed lookup never takes it down",
         {
@@ -98,7 +94,6 @@ MUTANTS = {
         "nothing tracks the lookups in progress: the gauge stays at 0",
         {TRACKED: ""},
     ),
-    # TODO 5
     "metrics_from_the_global_registry": (
         "/metrics serves the client's global registry, not the app's",
         {"make_wsgi_app(registry)": "make_wsgi_app()"},
