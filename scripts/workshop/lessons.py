@@ -20,7 +20,7 @@ UNNUMBERED = {"prometheus": "06"}
 GRADED_BY = {"prometheus": "rules", "07_testing": "tests"}
 EXERCISE_FILE = {"app": "exercise.py", "rules": "exercise.yml", "tests": "exercise.py"}
 # What `check.py NN` grades when no --file is given: the lesson's reference solution.
-REFERENCE_FILE = {"app": "app.py", "rules": "solution.yml", "tests": "tests.py"}
+REFERENCE_FILE = {"app": "app.py", "rules": "solution.yml", "tests": "test_app.py"}
 AT_START = "at_start"  # expected/at_start/: snippets of a fresh app, before any traffic
 
 

@@ -6,6 +6,9 @@
     app_grader     a lesson's app (01-06) run once and graded snippet by snippet
     rules_grader   the prometheus lesson's rules, evaluated with promtool (rules_*: its
                    scenarios, promtool runs, known mistakes, comparisons and hints)
+    tests_grader   a test file (lesson 07) graded by the mutants of the app it catches:
+                   tests_mutants (the bugs, planted), tests_runner (a process per
+                   run, tests_one_run in each), tests_verdicts (the lines printed)
 
 scripts/check.py grades a lesson with grading/<kind>_grader.py, <kind> being
 Lesson.kind: each such module has grade(lesson, file, timeout), which returns
