@@ -6,7 +6,7 @@ Used by learn.loop. Standard library only.
 
 import re
 
-from workshop.lessons import next_lesson
+from workshop.lessons import display, next_lesson
 
 
 def pass_message(lesson, first_time=True):
@@ -14,7 +14,7 @@ def pass_message(lesson, first_time=True):
     lines = [
         "",
         f"All of {lesson.name} passes: lesson {lesson.number} {done}",
-        f"  The reference solution: {lesson.name}/app.py",
+        f"  The reference solution: {display(lesson.reference)}",
         f"  Explained in:           {solution_section(lesson) or lesson.name + '/README.md'}",
     ]
     following = next_lesson(lesson)
