@@ -67,16 +67,18 @@ def test_docker_stop_stops_gunicorn_at_once_not_after_the_10_s_grace(app_image):
         assert state["ExitCode"] == 0  # gunicorn's own exit, not a SIGKILL's 137
 
 
-def test_a_volume_that_outlives_the_container_is_emptied_at_each_start(app_image):  # noqa: F811
-    """A Kubernetes emptyDir outlives a container restarted in its pod: the when_ready
-    hook, which empties the folder at every start, is what starts the counts from 0."""
-    name = "workshop-app-restart"
+def test_a_volume_that_outlives_a_killed_container_is_emptied_at_its_next_start(app_image):  # noqa: F811
+    """A Kubernetes emptyDir outlives a container killed in its pod (out of memory, say),
+    and so do the files of its workers: gunicorn had no time for its on_exit hook. The
+    when_ready hook, which empties the folder at every start, starts the counts from 0."""
+    name = "workshop-app-killed"
     with container(app_image, name, "--volume", f"{name}-volume:/tmp") as url:
         assert serving(url)
         for _ in range(3):
             requests.get(url, timeout=5).raise_for_status()
         assert home_page_visits(url) == 3
-        podman("restart", name)
+        podman("kill", "--signal", "KILL", name)
+        podman("start", name)
         assert serving(url)
         assert home_page_visits(url) == 0
 
