@@ -15,7 +15,6 @@ import shlex
 import signal
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +43,8 @@ class Walk:
 
     app_port: int
     prometheus_port: int
-    serving: list = field(default_factory=list)  # [(the README line, its process)]
-    log_folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="walk-")))
+    log_folder: Path  # the output of each command that serves
+    serving: list = field(default_factory=list)  # [(the README line, its process, its log)]
 
     @property
     def app_url(self):
@@ -123,9 +122,6 @@ class Walk:
                     f"Ctrl-C did not stop {line!r}: {log.read_text()[-2000:]}"
                 ) from None
             assert code in (0, 130), f"{line!r} exited with {code}: {log.read_text()[-2000:]}"
-
-    def log(self):
-        return "".join(log.read_text(errors="replace") for _, _, log in self.serving)
 
 
 def serves(line):

@@ -9,20 +9,20 @@ Dockerfile, compose.yaml and the manifests run as a learner runs them:
   official image's entrypoint, arguments, paths, user (nobody) and volume.
   Debian builds it without Kubernetes discovery (see pod_discovery).
 
-mmdebstrap makes each root file system, `podman import` makes it an image. An
-image is built again only when its recipe changes: the recipe's hash is a label
-of the image. The first test to need them builds both at once; the others wait.
+mmdebstrap makes one root file system holding both, and `podman import` makes it
+each image, with that image's settings: half the work of two, and the two
+images share their one layer. They are built again only when this recipe
+changes: its hash is a label of both. The first test to need them builds them;
+the others wait.
 """
 
 import fcntl
 import hashlib
 import json
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness import CACHE, image_label, podman, remove_everything
@@ -31,6 +31,7 @@ from workshop.lessons import ROOT
 PYTHON = "docker.io/library/python:3.11-slim"
 PROMETHEUS = "docker.io/prom/prometheus:v2.42.0"
 LABEL = "workshop.stand-in.recipe"
+PACKAGES = "python3,python3-venv,python-is-python3,ca-certificates,prometheus"
 SMALLER = [  # nothing a container needs: documentation, and time zones for the UI's charts
     "--dpkgopt=path-exclude=/usr/share/doc/*",
     "--dpkgopt=path-exclude=/usr/share/man/*",
@@ -38,45 +39,43 @@ SMALLER = [  # nothing a container needs: documentation, and time zones for the 
     "--dpkgopt=path-exclude=/usr/share/javascript/moment-timezone/data/*",
 ]
 PIP_CONF = "[global]\nno-index = true\nfind-links = /opt/workshop-wheels\n"
-RECIPES = {
-    PYTHON: {
-        "packages": "python3,python3-venv,python-is-python3,ca-certificates",
-        "hooks": [
-            'mkdir -p "$1/opt/workshop-wheels"',
-            "copy-in {wheels}/. /opt/workshop-wheels",
-            "upload {pip_conf} /etc/pip.conf",
-        ],
-        "changes": ["ENV LANG=C.UTF-8", 'CMD ["python3"]'],
-    },
-    PROMETHEUS: {
-        "packages": "prometheus",
-        "hooks": [
-            'mkdir -p "$1/prometheus" "$1/usr/share/prometheus"',
-            'cp -a "$1/etc/prometheus/console_libraries" "$1/etc/prometheus/consoles" '
-            '"$1/usr/share/prometheus/"',
-            'chroot "$1" chown -R nobody:nogroup /etc/prometheus /prometheus',
-        ],
-        "changes": [
-            'ENTRYPOINT ["/bin/prometheus"]',
-            'CMD ["--config.file=/etc/prometheus/prometheus.yml", '
-            '"--storage.tsdb.path=/prometheus", '
-            '"--web.console.libraries=/usr/share/prometheus/console_libraries", '
-            '"--web.console.templates=/usr/share/prometheus/consoles"]',
-            "USER nobody",
-            "WORKDIR /prometheus",
-            "EXPOSE 9090",
-            'VOLUME ["/prometheus"]',
-        ],
-    },
+HOOKS = [
+    # Python: the wheels, and pip told to use them.
+    'mkdir -p "$1/opt/workshop-wheels"',
+    "copy-in {wheels}/. /opt/workshop-wheels",
+    "upload {pip_conf} /etc/pip.conf",
+    # Prometheus: the official image's paths, owned by its user.
+    'mkdir -p "$1/prometheus" "$1/usr/share/prometheus"',
+    'cp -a "$1/etc/prometheus/console_libraries" "$1/etc/prometheus/consoles" '
+    '"$1/usr/share/prometheus/"',
+    'chroot "$1" chown -R nobody:nogroup /etc/prometheus /prometheus',
+]
+SETTINGS = {
+    PYTHON: ["ENV LANG=C.UTF-8", 'CMD ["python3"]'],
+    PROMETHEUS: [
+        'ENTRYPOINT ["/bin/prometheus"]',
+        'CMD ["--config.file=/etc/prometheus/prometheus.yml", '
+        '"--storage.tsdb.path=/prometheus", '
+        '"--web.console.libraries=/usr/share/prometheus/console_libraries", '
+        '"--web.console.templates=/usr/share/prometheus/consoles"]',
+        "USER nobody",
+        "WORKDIR /prometheus",
+        "EXPOSE 9090",
+        'VOLUME ["/prometheus"]',
+    ],
 }
-BUILD_SECONDS = 600
+BUILD_SECONDS = 900
 
 
-def recipe_hash(image):
-    recipe = {**RECIPES[image], "smaller": SMALLER}
-    if image == PYTHON:
-        recipe["requirements"] = (ROOT / "requirements.txt").read_text(encoding="utf-8")
-        recipe["pip.conf"] = PIP_CONF
+def recipe_hash():
+    recipe = {
+        "packages": PACKAGES,
+        "smaller": SMALLER,
+        "hooks": HOOKS,
+        "settings": SETTINGS,
+        "pip.conf": PIP_CONF,
+        "requirements": (ROOT / "requirements.txt").read_text(encoding="utf-8"),
+    }
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -93,26 +92,24 @@ def ensure_stand_ins(run_id):
             lock.truncate()
             lock.write(run_id)
             lock.flush()
-        stale = [image for image in RECIPES if image_label(image, LABEL) != recipe_hash(image)]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(build, stale))
+        if any(image_label(image, LABEL) != recipe_hash() for image in SETTINGS):
+            build()
 
 
-def build(image):
+def build():
     with tempfile.TemporaryDirectory(prefix="workshop-stand-in-") as folder:
         folder = Path(folder)
         rootfs = folder / "rootfs.tar"
-        values = {"wheels": folder / "wheels", "pip_conf": folder / "pip.conf"}
-        if image == PYTHON:
-            download_wheels(values["wheels"])
-            values["pip_conf"].write_text(PIP_CONF)
-        recipe = RECIPES[image]
-        hooks = [f"--customize-hook={hook.format(**values)}" for hook in recipe["hooks"]]
+        wheels, pip_conf = folder / "wheels", folder / "pip.conf"
+        download_wheels(wheels)
+        pip_conf.write_text(PIP_CONF)
+        values = {"wheels": wheels, "pip_conf": pip_conf}
+        hooks = [f"--customize-hook={hook.format(**values)}" for hook in HOOKS]
         command = [
             "mmdebstrap",
             "--quiet",
             "--variant=minbase",
-            f"--include={recipe['packages']}",
+            f"--include={PACKAGES}",
             *SMALLER,
             *hooks,
             "bookworm",
@@ -120,10 +117,11 @@ def build(image):
         ]
         result = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_SECONDS)
         if result.returncode != 0:
-            raise AssertionError(f"mmdebstrap failed for {image}:\n{result.stderr[-3000:]}")
-        changes = [f"--change={change}" for change in recipe["changes"]]
-        changes.append(f"--change=LABEL {LABEL}={recipe_hash(image)}")
-        podman("import", "--quiet", *changes, rootfs, image, timeout=BUILD_SECONDS)
+            raise AssertionError(f"mmdebstrap failed:\n{result.stderr[-3000:]}")
+        for image, settings in SETTINGS.items():
+            changes = [f"--change={change}" for change in settings]
+            changes.append(f"--change=LABEL {LABEL}={recipe_hash()}")
+            podman("import", "--quiet", *changes, rootfs, image, timeout=BUILD_SECONDS)
 
 
 def download_wheels(folder):
@@ -148,10 +146,3 @@ def download_wheels(folder):
     result = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_SECONDS)
     if result.returncode != 0:
         raise AssertionError(f"pip download failed:\n{result.stderr[-3000:]}")
-
-
-def remove_stand_ins():
-    """For a cold run: the next test run builds both stand-ins again."""
-    for image in RECIPES:
-        podman("rmi", "--force", image, check=False)
-    shutil.rmtree(CACHE / "storage", ignore_errors=True)

@@ -60,7 +60,12 @@ def answers(url):
 def test_prometheus_scrapes_each_pod_of_the_deployment_as_the_annotations_say(
     pods_playing, tmp_path
 ):
+    """podman kube play runs the Deployment's pods (kube_pods); Prometheus finds them
+    through a file that lists them as Kubernetes discovery would, and scrapes them as
+    kubernetes/prometheus.yml's relabel rules say."""
     (first, first_url), (second, second_url) = pods_playing
+    for pod, _ in pods_playing:
+        played_as_the_template_says(pod)
     traffic = [sys.executable, ROOT / "06_multiprocess" / "traffic.py", "--url", first_url]
     subprocess.run(traffic, check=True, capture_output=True, timeout=60)
     for _ in range(EXTRA_GETS):
@@ -128,14 +133,13 @@ def pods_up(url, count):
     return found if len(found) == count else None
 
 
-def test_the_played_pods_are_the_deployments_template(pods_playing):
+def played_as_the_template_says(pod):
     """What podman kube play ran is the Deployment's template, but for the two changes
     Podman 4.3 needs (kube_pods): same image, annotations, security settings."""
     template = deployment()["spec"]["template"]
-    for pod, _ in pods_playing:
-        assert pod["metadata"]["annotations"] == template["metadata"]["annotations"]
-        inspect = json.loads(podman("inspect", f"{pod['metadata']['name']}-app").stdout)[0]
-        assert inspect["Config"]["User"] == "10001"
-        assert inspect["HostConfig"]["ReadonlyRootfs"] is True
-        assert "no-new-privileges" in inspect["HostConfig"]["SecurityOpt"]
-        assert any(mount["Destination"] == "/tmp" for mount in inspect["Mounts"])
+    assert pod["metadata"]["annotations"] == template["metadata"]["annotations"]
+    inspect = json.loads(podman("inspect", f"{pod['metadata']['name']}-app").stdout)[0]
+    assert inspect["Config"]["User"] == "10001"
+    assert inspect["HostConfig"]["ReadonlyRootfs"] is True
+    assert "no-new-privileges" in inspect["HostConfig"]["SecurityOpt"]
+    assert any(mount["Destination"] == "/tmp" for mount in inspect["Mounts"])

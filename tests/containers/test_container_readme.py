@@ -24,9 +24,9 @@ TRAFFIC = {("/", "200"): 6, ("/work", "200"): 3, ("/work", "400"): 1}  # traffic
 SCRAPE_SECONDS = 30  # Prometheus scrapes every 5 s; ~5 s more before it scrapes a new target
 
 
-def test_the_readme_runs_with_podman_and_prints_what_it_shows(app_image):  # noqa: F811
+def test_the_readme_runs_with_podman_and_prints_what_it_shows(app_image, tmp_path):  # noqa: F811
     require_binary("curl", package="curl")
-    walk = Walk(ports.free_port(), ports.free_port())
+    walk = Walk(ports.free_port(), ports.free_port(), tmp_path)
     problems = []
     try:
         for command in readme_commands_to_run():
@@ -37,14 +37,22 @@ def test_the_readme_runs_with_podman_and_prints_what_it_shows(app_image):  # noq
                 problems.append(
                     f"{command.line} printed:\n{printed}but the README shows:\n{command.shown.body}"
                 )
-            if command.kind == "traffic" and walk.serving[-1][0].startswith(COMPOSE):
+            if (
+                command.kind == "traffic"
+                and walk.serving
+                and walk.serving[-1][0].startswith(COMPOSE)
+            ):
                 problems += what_compose_prometheus_shows(walk.prometheus_url)
     finally:
         walk.stop_serving()
         podman("rm", "--force", "workshop-app", check=False)
         walk.check(walk.command("docker compose -f 08_containers/compose.yaml down"))
     assert problems == [], "\n\n".join(problems)
-    assert podman("ps", "--all", "--quiet").stdout == "", "the README's commands left containers"
+    compose = podman(
+        "ps", "--all", "--quiet", "--filter", "label=com.docker.compose.project=08_containers"
+    )
+    assert compose.stdout == "", "docker compose down left containers"
+    assert podman("container", "exists", "workshop-app", check=False).returncode == 1, "--rm"
 
 
 def what_compose_prometheus_shows(url):
@@ -53,11 +61,9 @@ def what_compose_prometheus_shows(url):
     counts = processes.wait_for(lambda: counter_after_traffic(url), SCRAPE_SECONDS, interval=0.5)
     if counts != TRAFFIC:
         problems.append(f"Prometheus' http_requests_total: {counts}, expected {TRAFFIC}")
-    [target] = [
-        series["metric"] for series in prometheus_query(url, 'up{job="workshop"} == 1')
-    ] or [None]
-    if not target or target["instance"] != "app:5000":
-        problems.append(f"the target app:5000 of job workshop is not UP: {target}")
+    up = prometheus_query(url, 'up{job="workshop"} == 1')
+    if [series["metric"]["instance"] for series in up] != ["app:5000"]:
+        problems.append(f"the target app:5000 of job workshop is not UP: {up}")
     for promql in promql_blocks():
         answered = processes.wait_for(lambda q=promql: prometheus_query(url, q), SCRAPE_SECONDS)
         if not answered:

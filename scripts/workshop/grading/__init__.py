@@ -4,6 +4,9 @@
     snippet_hints  the hint that names the likely cause of each difference
     snippets       one snippet of /metrics against the lesson's expected/ file
     app_grader     a lesson's app (01-06) run once and graded snippet by snippet
+    pod_discovery  Kubernetes pod discovery without a cluster, through file_sd
+    scrape_checks  lesson 08's small cluster, and the four checks of its targets
+    scrape_grader  a Prometheus scrape config (08) run by a real Prometheus, checked
 
 scripts/check.py grades a lesson with grading/<kind>_grader.py, <kind> being
 Lesson.kind: each such module has grade(lesson, file, timeout), which returns

@@ -98,7 +98,10 @@ def targets_made(binary, config, config_file, timeout):
 
 def every_pod_seen(url):
     """The targets API's data once every pod is there, active or dropped; else None."""
-    data = requests.get(f"{url}/api/v1/targets", timeout=5).json()["data"]
+    try:
+        data = requests.get(f"{url}/api/v1/targets", timeout=5).json()["data"]
+    except requests.RequestException:
+        return None  # asked again in a moment
     seen = {
         entry["discoveredLabels"].get("__meta_kubernetes_pod_name")
         for entry in data["activeTargets"] + data["droppedTargets"]
