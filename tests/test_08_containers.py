@@ -265,10 +265,12 @@ def test_the_readme_says_what_differs_with_podman_as_the_container_tests_run_it(
         "podman-compose",
         "BUILDAH_FORMAT=docker",
         "podman healthcheck run workshop-app",
+        "without a Ctrl-C first",
     ):
         assert difference in podman_section
     walk = (lessons.ROOT / "tests" / "containers" / "lesson_walk.py").read_text()
-    assert '"podman_compose"' in walk and '"healthcheck", "run"' in walk
+    for done in ('"podman_compose"', '"healthcheck", "run"', "def wait_until_up_exits"):
+        assert done in walk
 
 
 def manifests():

@@ -4,10 +4,10 @@ order (but those marked `<!-- not run: ... -->`), each compared with the
 
 Each command is changed only as the README's "With Podman" says (`podman` for
 `docker`, `podman-compose` for `docker compose`, `podman healthcheck run` before
-asking for the health status) and as every README walk does: ports 5000 and 9090
-stand for free ones, and `python` is the tests' own. A command that serves until
-Ctrl-C (`docker run`, `docker compose up`) runs in the background, like a second
-terminal, until the next one starts or the README says to stop it.
+asking for the health status, `down` without a Ctrl-C first) and as every README
+walk does: ports 5000 and 9090 stand for free ones, and `python` is the tests'
+own. A command that serves until Ctrl-C (`docker run`, `docker compose up`) runs
+in the background, like a first terminal, while the next ones run in a second.
 """
 
 import re
@@ -62,8 +62,10 @@ class Walk:
         """Run one README command; what it printed (nothing for one that serves)."""
         if serves(line):
             return self.serve(line)
-        if line.startswith(COMPOSE):
-            self.stop_serving()  # "stop both with Ctrl-C, and remove them": down comes after
+        if line.startswith(COMPOSE):  # down: With Podman, without a Ctrl-C first
+            printed = self.check(self.command(line)).stdout
+            self.wait_until_up_exits()
+            return printed
         if line.startswith(HEALTH):  # With Podman: run a check, as systemd's timer would
             harness.podman("healthcheck", "run", line.removeprefix(HEALTH))
         return self.check(self.command(line)).stdout
@@ -108,6 +110,18 @@ class Walk:
         for url in urls:  # the first start builds the image: minutes, when cold
             processes.wait_until_serving(process, url, log, lambda answer: answer.ok, timeout=300)
         return ""
+
+    def wait_until_up_exits(self):
+        """`compose up` ends by itself once `down` has removed its containers."""
+        while self.serving:
+            line, process, log = self.serving.pop()
+            try:
+                code = process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                processes.stop_process(process)
+                output = log.read_text()[-2000:]
+                raise AssertionError(f"{line!r} went on after down: {output}") from None
+            assert code == 0, f"{line!r} exited with {code}: {log.read_text()[-2000:]}"
 
     def stop_serving(self):
         """Ctrl-C in the terminal of the command that serves, if one does."""
