@@ -28,7 +28,7 @@ README = ROOT / "08_containers" / "README.md"
 APP, PROMETHEUS = "127.0.0.1:5000", "127.0.0.1:9090"
 COMPOSE = "docker compose "
 HEALTH = "docker inspect --format '{{.State.Health.Status}}' "
-STOP_SECONDS = 30  # gunicorn and Prometheus stop in about a second; podman-compose waits for both
+STOP_SECONDS = 60  # to stop: a second or two; podman-compose down, up to 12 s on a loaded machine
 
 
 def readme_commands_to_run():
