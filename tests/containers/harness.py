@@ -13,9 +13,11 @@ base images are built once (stand_ins.py). Its running state lives in the
 temporary folder.
 """
 
+import getpass
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,7 +28,8 @@ CACHE = (
     / "prometheus-python-workshop"
     / "containers"
 )
-RUN_STATE = Path(tempfile.gettempdir()) / f"workshop-containers-{os.getuid()}"
+RUN_STATE = Path(tempfile.gettempdir()) / f"workshop-containers-{getpass.getuser()}"
+TOOLS = ["podman", "runc", "mmdebstrap", "catatonit"]
 HELPERS = ["/usr/lib/podman", "/usr/libexec/podman", "/usr/local/libexec/podman"]
 CONTAINERS_CONF = f"""\
 [containers]
@@ -73,15 +76,18 @@ def environment(extra=None):
     }
 
 
-def missing_tools():
-    """What podman needs here and cannot find, as Debian package names."""
-    missing = [
-        name for name in ("podman", "runc", "mmdebstrap", "catatonit") if not shutil.which(name)
-    ]
+def cannot_run():
+    """Why the container tests cannot run here, or None when they can."""
+    if sys.platform != "linux":
+        return "the container tests run podman on Linux only (runc, mmdebstrap)"
+    missing = [name for name in TOOLS if not shutil.which(name)]
     for helper in ("netavark", "aardvark-dns"):
         if not any(Path(folder, helper).exists() for folder in HELPERS):
             missing.append(helper)
-    return missing
+    if missing:
+        packages = " ".join([*TOOLS, "netavark", "aardvark-dns"])
+        return f"{', '.join(missing)} not installed (Debian/Ubuntu: apt-get install {packages})"
+    return None
 
 
 def podman(*args, timeout=120, check=True, env=None):

@@ -16,7 +16,6 @@ changes: its hash is a label of both. The first test to need them builds them;
 the others wait.
 """
 
-import fcntl
 import hashlib
 import json
 import platform
@@ -82,6 +81,8 @@ def recipe_hash():
 def ensure_stand_ins(run_id):
     """Both stand-ins, built unless the store has them from an earlier run. The first
     caller of a test run also removes what a killed earlier run left in the store."""
+    import fcntl  # POSIX only: here, after container_fixtures' skip on other systems
+
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(CACHE / "stand-ins.lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
