@@ -16,7 +16,7 @@ from workshop.grading import rules_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS_DIR = ROOT / "prometheus"
-CONFIGS = [PROMETHEUS_DIR / "prometheus.yml", PROMETHEUS_DIR / "prometheus-docker.yml"]
+CONFIGS = [PROMETHEUS_DIR / "prometheus.yml"]
 RULE_FILES = sorted((PROMETHEUS_DIR / "rules").glob("*.yml"))
 RULE_TESTS = sorted((PROMETHEUS_DIR / "tests").glob("*.yml"))
 SCRIPT = ROOT / "scripts" / "prometheus.py"
@@ -93,27 +93,6 @@ def test_every_alert_has_severity_summary_and_description():
                 assert field in alert, f"{rules.name}: alert {alert.split()[0]} lacks {field}"
 
 
-def without_comments(path):
-    lines = (line.split(" #")[0].rstrip() for line in path.read_text().splitlines())
-    return [line for line in lines if line and not line.lstrip().startswith("#")]
-
-
-def test_docker_config_differs_only_in_the_lesson_targets():
-    local, docker = CONFIGS
-    expected = [
-        re.sub(r"127\.0\.0\.1:(500\d)", r"host.docker.internal:\1", line)
-        for line in without_comments(local)
-    ]
-    assert without_comments(docker) == expected
-
-
-def test_compose_mounts_files_that_exist():
-    mounts = re.findall(r"- \./([^:]+):", (PROMETHEUS_DIR / "compose.yaml").read_text())
-    assert mounts, "compose.yaml mounts nothing"
-    for mount in mounts:
-        assert (PROMETHEUS_DIR / mount).exists(), f"compose.yaml mounts missing {mount}"
-
-
 def test_script_explains_how_to_install_prometheus(tmp_path):
     env = {**os.environ, "PATH": str(tmp_path)}  # an empty folder: no prometheus on PATH
     result = run([sys.executable, str(SCRIPT)], env=env)
@@ -122,7 +101,7 @@ def test_script_explains_how_to_install_prometheus(tmp_path):
         "sudo apt install prometheus",
         "brew install prometheus",
         "https://prometheus.io/download",
-        "docker compose -f prometheus/compose.yaml up",
+        "08_containers/README.md",
     ):
         assert hint in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
