@@ -6,7 +6,7 @@ Used by learn.loop. Standard library only.
 
 import re
 
-from workshop.lessons import display, next_lesson
+from workshop.lessons import next_lesson
 
 
 def pass_message(lesson, first_time=True):
