@@ -36,7 +36,7 @@ prometheus is not installed (no `prometheus` command on your PATH). Install it:
   macOS:         brew install prometheus
   Windows:       download the release archive from https://prometheus.io/download/,
                  unpack it and add the folder with prometheus.exe to your PATH
-Or run it in Docker instead: docker compose -f prometheus/compose.yaml up"""
+Lesson 08 runs it in Docker, beside lesson 06's app: see 08_containers/README.md"""
 NO_ALERTMANAGER = (
     "Alertmanager is not installed, so alerts stop at Prometheus' alerts page. To have them "
     "sent on: sudo apt install prometheus-alertmanager (Debian/Ubuntu), brew install "

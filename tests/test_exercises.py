@@ -1,7 +1,9 @@
 """The exercises are honest: an untouched starter fails, the reference passes,
 each TODO turns its own snippets green and no other, and a close-but-wrong
 answer fails with a hint that names what differs. Graded by the real grader,
-on the real app started from the learner's file."""
+on the real app started from the learner's file. (Lesson 07, graded by the bugs
+its tests catch, has its own: tests/test_07_testing.py; the checks of the
+starter and of the README at the bottom hold for it too.)"""
 
 import re
 
@@ -11,8 +13,15 @@ from workshop import lessons, readme_commands
 from workshop.grading import app_grader
 
 LESSONS = [lesson for lesson in lessons.app_lessons() if lesson.exercise.is_file()]
+# The lessons whose README and starter follow the app lessons' frame: 07 too.
+FRAMED = [
+    lesson
+    for lesson in lessons.all_lessons()
+    if lesson.kind in ("app", "tests") and lesson.exercise.is_file()
+]
 TODO_HEADING = re.compile(r"^## TODO (\d+): (.+)$", re.MULTILINE)
 lesson_params = pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+framed_params = pytest.mark.parametrize("lesson", FRAMED, ids=lambda lesson: lesson.name)
 
 
 def grade(lesson, path):
@@ -43,9 +52,10 @@ def solved(lesson, tmp_path, todos, instead=None):
     return path
 
 
-@lesson_params
+@framed_params
 def test_the_starter_is_the_pristine_copy_that_reset_restores(lesson):
     pristine = lessons.ROOT / "scripts" / "starters" / f"{lesson.name}.py"
+    assert lesson.starter == pristine
     assert lesson.exercise.read_bytes() == pristine.read_bytes()
 
 
@@ -117,7 +127,7 @@ def test_a_close_but_wrong_answer_fails_with_a_hint_naming_the_difference(
     assert any(hint in line for line in hints), output
 
 
-@lesson_params
+@framed_params
 def test_the_readmes_grader_commands_are_the_ones_graded_here(lesson):
     """The README runs the grader on app.py and on the untouched starter: the tests
     of the reference and of the starter above grade exactly those two (the README
@@ -133,7 +143,7 @@ def test_the_readmes_grader_commands_are_the_ones_graded_here(lesson):
     }
 
 
-@lesson_params
+@framed_params
 def test_the_readme_ends_with_the_exercise_and_the_command_to_check_it(lesson):
     readme = lesson.readme.read_text(encoding="utf-8")
     last_section = readme[readme.rindex("\n## ") :]

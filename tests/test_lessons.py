@@ -1,4 +1,5 @@
-"""The lesson contract, checked on every lesson folder against the real app."""
+"""The lesson contract, checked on every lesson folder against the real app: the
+app lessons (01-06), and lesson 07, whose README runs tests against its app."""
 
 import ast
 import re
@@ -23,7 +24,8 @@ from workshop import (
 from workshop.grading import app_grader, snippets
 from workshop.lessons import at_start
 
-LESSONS = lessons.app_lessons()
+LESSONS = [lesson for lesson in lessons.all_lessons() if lesson.kind in ("app", "tests")]
+APP_LESSONS = lessons.app_lessons()  # graded by their /metrics, snippet by snippet
 # Lessons served by Flask's own server (lesson 06 is served by gunicorn).
 FLASK_SERVED = [lesson for lesson in LESSONS if "app.run(" in lesson.app.read_text("utf-8")]
 README_HEADINGS = [
@@ -35,7 +37,7 @@ README_HEADINGS = [
     r"## Common mistakes$",
     r"## Exercise$",
 ]
-ALLOWED_IMPORTS = {"flask", "prometheus_client", "requests", "werkzeug", "github", "gunicorn"}
+ALLOWED_IMPORTS = {"flask", "prometheus_client", "requests", "werkzeug", "gunicorn"}
 MAX_LINES_OF_CODE = 50
 # Split so that this file does not match itself.
 LOCALHOST_URL = re.compile("//local" "host|local" r"host:\d")
@@ -48,7 +50,25 @@ def by_name(lesson):
 
 def app_files(lesson):
     """app.py and the step files before it: every file a README step starts."""
+    if lesson.kind == "tests":  # its step files are tests
+        return [lesson.app]
     return [lesson.app, *sorted(lesson.folder.glob("step*_*.py"))]
+
+
+def files_run_by_pytest(lesson):
+    """Lesson 07's step files and finished tests: every file its README runs with pytest."""
+    if lesson.kind != "tests":
+        return []
+    return [*sorted(lesson.folder.glob("step*_*.py")), lesson.reference]
+
+
+def pytest_commands(text):
+    """(where, the file) of each `python -m pytest FILE ...` a README runs."""
+    return [
+        (command.block.start, command.match["args"].split()[0])
+        for command in readme_commands.commands(text)
+        if command.kind == "pytest"
+    ]
 
 
 def code_files(lesson):
@@ -74,6 +94,7 @@ def lines_of_code(path):
 
 
 lesson_params = pytest.mark.parametrize("lesson", LESSONS, ids=by_name)
+app_lesson_params = pytest.mark.parametrize("lesson", APP_LESSONS, ids=by_name)
 app_file_params = pytest.mark.parametrize(
     "lesson, app_file",
     [(lesson, path) for lesson in LESSONS for path in app_files(lesson)],
@@ -98,14 +119,16 @@ def test_readme_sections_come_in_the_same_order(lesson):
 @lesson_params
 def test_python_in_the_readme_is_copied_from_the_file_its_step_runs(lesson):
     """Each ```python excerpt comes verbatim from the app its section starts (or,
-    when the section starts none, the app running since an earlier section), or
-    from one of the lesson's own modules beside it."""
+    when the section starts none, the app running since an earlier section), from
+    a test file the section runs with pytest, or from one of the lesson's own
+    modules beside it."""
     text = lesson.readme.read_text(encoding="utf-8")
     starts = [
         (command.block.start, command.match["file"])
         for command in readme_commands.commands(text)
         if command.kind == "start"
     ]
+    runs = pytest_commands(text)
     for block in PYTHON_BLOCK.finditer(text):
         section = readme_commands.section_at(text, block.start())
         same_section = [
@@ -115,17 +138,32 @@ def test_python_in_the_readme_is_copied_from_the_file_its_step_runs(lesson):
         ]
         earlier = [file for position, file in starts if position < block.start()]
         source_file = (same_section or earlier or ["?"])[0]
-        sources = [lessons.ROOT / source_file, *helper_modules(lesson)]
+        tested = [
+            file for position, file in runs if readme_commands.section_at(text, position) == section
+        ]
+        sources = [lessons.ROOT / source_file, *(lessons.ROOT / file for file in tested)]
+        sources += helper_modules(lesson)
         excerpt = textwrap.dedent(block["code"]).strip()
-        assert any(excerpt in path.read_text(encoding="utf-8") for path in sources), (
+        assert any(is_excerpt_of(excerpt, path.read_text(encoding="utf-8")) for path in sources), (
             f"not a verbatim excerpt of {source_file} or of {[p.name for p in sources[1:]]}:\n"
             f"{excerpt}"
         )
 
 
+def is_excerpt_of(excerpt, source):
+    """Whether the (dedented) excerpt is in source as it is, or as the body of a
+    function or class there: the same lines, each indented alike."""
+    return any(textwrap.indent(excerpt, " " * spaces) in source for spaces in range(0, 13, 4))
+
+
 def helper_modules(lesson):
     """The lesson's own modules beside its apps (github.py, gunicorn_conf.py)."""
-    apps = {*app_files(lesson), lesson.exercise, lesson.folder / "traffic.py"}
+    apps = {
+        *app_files(lesson),
+        *files_run_by_pytest(lesson),
+        lesson.exercise,
+        lesson.folder / "traffic.py",
+    }
     return [path for path in code_files(lesson) if path not in apps]
 
 
@@ -137,7 +175,8 @@ def test_every_app_file_has_at_most_50_lines_of_code(lesson, app_file):
 @pytest.mark.parametrize("lesson", FLASK_SERVED, ids=by_name)
 def test_the_serving_code_is_the_same_in_every_app_file(lesson):
     model = serving_tail(lessons.lesson_named("01").app)
-    for path in [*app_files(lesson), lesson.exercise]:
+    exercise = [lesson.exercise] if lesson.kind == "app" else []  # 07's exercise is tests
+    for path in [*app_files(lesson), *exercise]:
         if path.is_file():
             assert serving_tail(path) == model, path.name
 
@@ -149,6 +188,9 @@ def serving_tail(path):
 
 @lesson_params
 def test_lesson_code_imports_only_its_folder_flask_prometheus_client_requests_stdlib(lesson):
+    """And pytest, in lesson 07."""
+    own = {path.stem for path in code_files(lesson)}
+    allowed = ALLOWED_IMPORTS | own | ({"pytest"} if lesson.kind == "tests" else set())
     for path in code_files(lesson):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -159,11 +201,10 @@ def test_lesson_code_imports_only_its_folder_flask_prometheus_client_requests_st
                 continue
             for module in modules:
                 top = module.split(".")[0]
-                allowed = top in ALLOWED_IMPORTS or top in sys.stdlib_module_names
-                assert allowed, f"{path.name} imports {module}"
+                assert top in allowed | sys.stdlib_module_names, f"{path.name} imports {module}"
 
 
-@lesson_params
+@app_lesson_params
 def test_the_grader_checks_exactly_what_the_readme_shows_for_app_py(lesson):
     """Every expected/ snippet is a `curl | grep` the README runs on app.py, shown as is."""
     text = lesson.readme.read_text(encoding="utf-8")
@@ -208,13 +249,17 @@ def test_every_readme_command_runs_and_prints_what_the_readme_shows(lesson, prom
 
 @lesson_params
 def test_the_readme_runs_every_app_file_of_the_lesson(lesson):
-    """So that the walk above lints every one of them."""
+    """So that the walk above lints every one of them (and runs lesson 07's tests)."""
+    text = lesson.readme.read_text(encoding="utf-8")
     started = {
         lessons.ROOT / command.match["file"]
-        for command in readme_commands.commands(lesson.readme.read_text(encoding="utf-8"))
+        for command in readme_commands.commands(text)
         if command.kind == "start"
     }
     assert set(app_files(lesson)) <= started
+    assert set(files_run_by_pytest(lesson)) <= {
+        lessons.ROOT / file for _, file in pytest_commands(text)
+    }
 
 
 # --- the running app ---------------------------------------------------------
@@ -229,17 +274,33 @@ def after_traffic(request):
         yield lesson, url, metrics_page.scrape(url)
 
 
+def expected_after_traffic(lesson):
+    """{pattern: what `curl ... | grep PATTERN` prints after the traffic}: the grader's
+    snippets; for lesson 07, which has none, the outputs its README shows for app.py."""
+    if lesson.kind == "app":
+        patterns = [snippet for snippet in lesson.snippet_patterns() if not at_start(snippet)]
+        return {pattern: lesson.snippet_file(pattern).read_text("utf-8") for pattern in patterns}
+    text = lesson.readme.read_text(encoding="utf-8")
+    shown = readme_commands.grader_snippets(lesson, readme_commands.commands(text))
+    return {
+        pattern: command.shown.body
+        for pattern, command in shown.items()
+        if not at_start(pattern) and command.block.marker is None  # "output varies"
+    }
+
+
 def test_readme_curl_grep_commands_print_the_expected_snippets(after_traffic):
     require_binary("curl", package="curl")
     lesson, url, exposition = after_traffic
     types = snippets.sample_types(exposition)
-    for pattern in [snippet for snippet in lesson.snippet_patterns() if not at_start(snippet)]:
+    expected = expected_after_traffic(lesson)
+    assert expected, "no curl | grep to compare"
+    for pattern, text in expected.items():
         command = (metrics_page.CURL_GREP + pattern).replace("http://127.0.0.1:5000", url)
         printed = subprocess.run(
             ["bash", "-c", command], capture_output=True, text=True, timeout=10
         ).stdout
-        expected = lesson.snippet_file(pattern).read_text(encoding="utf-8")
-        assert snippets.compare(expected, printed, types) == [], command
+        assert snippets.compare(text, printed, types) == [], command
 
 
 def test_metrics_are_served_as_classic_text_to_curl(after_traffic):
@@ -256,7 +317,9 @@ def test_metrics_are_served_as_openmetrics_to_prometheus(after_traffic):
     assert response.text.endswith("# EOF\n")
 
 
-@pytest.mark.parametrize("lesson", FLASK_SERVED, ids=by_name)
+@pytest.mark.parametrize(
+    "lesson", [lesson for lesson in FLASK_SERVED if lesson.kind == "app"], ids=by_name
+)
 def test_app_runs_with_debug_true_edited_in(lesson, tmp_path):
     """The first thing a Flask user tries: the reloader runs the app in a child process."""
     copy = tmp_path / lesson.name

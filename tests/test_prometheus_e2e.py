@@ -54,7 +54,7 @@ NOT_NAMES |= {"and", "or", "unless", "inf", "nan"}
 # A README that mentions the second copy on 5001 runs two instances (lesson 04).
 SECOND_COPY = "127.0.0.1:5001"
 UI_LINK = re.compile(r"http://127\.0\.0\.1:9090[^\s<>()\[\]`'\"]*")
-LESSONS = [lesson for lesson in lessons.app_lessons() if lesson.readme.exists()]
+LESSONS = [lesson for lesson in lessons.all_lessons() if lesson.kind in ("app", "tests")]
 SCRAPE_SECONDS = 30  # to wait for one scrape: Prometheus' first one comes ~5 s after its start
 ALERT_SECONDS = 20  # to wait for rules evaluated after that scrape (1 s apart in the tests)
 

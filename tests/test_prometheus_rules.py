@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from conftest import require_binary
-from workshop import prometheus_setup
 from workshop.grading import rules_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMETHEUS_DIR = ROOT / "prometheus"
-CONFIGS = [PROMETHEUS_DIR / "prometheus.yml", PROMETHEUS_DIR / "prometheus-docker.yml"]
+CONFIGS = [PROMETHEUS_DIR / "prometheus.yml"]
 RULE_FILES = sorted((PROMETHEUS_DIR / "rules").glob("*.yml"))
 RULE_TESTS = sorted((PROMETHEUS_DIR / "tests").glob("*.yml"))
 
@@ -87,29 +86,6 @@ def test_every_alert_has_severity_summary_and_description():
         for alert in re.split(r"\n\s+- alert: ", rules.read_text())[1:]:
             for field in ("severity:", "summary:", "description:"):
                 assert field in alert, f"{rules.name}: alert {alert.split()[0]} lacks {field}"
-
-
-def without_comments(text):
-    lines = (line.split(" #")[0].rstrip() for line in text.splitlines())
-    return [line for line in lines if line and not line.lstrip().startswith("#")]
-
-
-def test_docker_config_differs_only_in_the_lesson_targets():
-    """And in the alerting block: the Docker setup runs no Alertmanager."""
-    local, docker = CONFIGS
-    without_alerting = prometheus_setup.without_block(local.read_text(), "alerting")
-    expected = [
-        re.sub(r"127\.0\.0\.1:(500\d)", r"host.docker.internal:\1", line)
-        for line in without_comments(without_alerting)
-    ]
-    assert without_comments(docker.read_text()) == expected
-
-
-def test_compose_mounts_files_that_exist():
-    mounts = re.findall(r"- \./([^:]+):", (PROMETHEUS_DIR / "compose.yaml").read_text())
-    assert mounts, "compose.yaml mounts nothing"
-    for mount in mounts:
-        assert (PROMETHEUS_DIR / mount).exists(), f"compose.yaml mounts missing {mount}"
 
 
 # --- the exercise's rules are the ones Prometheus runs (issue 18) -------------------

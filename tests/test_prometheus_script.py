@@ -252,7 +252,7 @@ def test_without_prometheus_it_says_how_to_install_it(tmp_path):
         "sudo apt install prometheus",
         "brew install prometheus",
         "https://prometheus.io/download",
-        "docker compose -f prometheus/compose.yaml up",
+        "08_containers/README.md",
     ):
         assert hint in result.stderr
     assert "Traceback" not in result.stdout + result.stderr

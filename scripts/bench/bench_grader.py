@@ -3,9 +3,10 @@
     python scripts/bench/bench_grader.py            every lesson, 5 runs each
     python scripts/bench/bench_grader.py 03 --runs 10
 
-For each lesson it times `python scripts/check.py NN` (the reference app.py)
-and, where the lesson has an exercise, `check.py NN --file NN_topic/exercise.py`
-(the starter, which fails every snippet: the grader still runs it all).
+For each lesson it times `python scripts/check.py NN` (the reference: app.py,
+or lesson 07's test_app.py) and, where the lesson has an exercise, `check.py NN
+--file NN_topic/exercise.py` (the starter, which fails every snippet, or catches
+no mutant: the grader still runs it all).
 """
 
 import argparse
@@ -15,6 +16,11 @@ import sys
 import time
 from pathlib import Path
 
+try:
+    import resource  # POSIX: the CPU time of the grader and of every process it started
+except ImportError:
+    resource = None
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/: the workshop package
 
 from workshop.lessons import ROOT, all_lessons, display, lesson_named
@@ -22,22 +28,31 @@ from workshop.lessons import ROOT, all_lessons, display, lesson_named
 CHECK = ROOT / "scripts" / "check.py"
 
 
+def children_cpu_seconds():
+    if resource is None:
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def time_one_run(arguments, should_pass):
-    started = time.perf_counter()
+    """(seconds it took, CPU seconds it used: what a machine with no other work would
+    spread over its cores)."""
+    started, cpu = time.perf_counter(), children_cpu_seconds()
     result = subprocess.run([sys.executable, CHECK, *arguments], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if (result.returncode == 0) != should_pass:
         verdict = "pass" if should_pass else "fail"
         command = " ".join(map(str, arguments))
         sys.exit(f"bench_grader.py: check.py {command} did not {verdict}:\n{result.stdout}")
-    return seconds
+    return seconds, children_cpu_seconds() - cpu
 
 
 def bench(label, arguments, should_pass, runs):
-    seconds = [time_one_run(arguments, should_pass) for _ in range(runs)]
+    seconds, cpu = zip(*(time_one_run(arguments, should_pass) for _ in range(runs)), strict=True)
     print(
         f"{label:<48} median {statistics.median(seconds):.2f} s   max {max(seconds):.2f} s"
-        f"   ({runs} runs)",
+        f"   CPU {statistics.median(cpu):.2f} s   ({runs} runs)",
         flush=True,
     )
 
@@ -48,6 +63,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     lessons = [lesson_named(args.lesson)] if args.lesson else all_lessons()
+    lessons = [lesson for lesson in lessons if lesson.ready]  # one without an exercise yet
     for lesson in lessons:
         bench(f"check.py {lesson.number}", [lesson.number], True, args.runs)
         if lesson.exercise.is_file():

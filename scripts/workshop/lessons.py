@@ -17,10 +17,20 @@ LESSON_FOLDER = re.compile(r"\d\d_\w+")
 UNNUMBERED = {"prometheus": "06"}
 # How a lesson's exercise is graded: by grading/<kind>_grader.py. A lesson not named
 # here is an app lesson: its exercise.py is an app, graded by what its /metrics shows.
-GRADED_BY = {"prometheus": "rules", "07_testing": "tests"}
-EXERCISE_FILE = {"app": "exercise.py", "rules": "exercise.yml", "tests": "exercise.py"}
+GRADED_BY = {"prometheus": "rules", "07_testing": "tests", "08_containers": "scrape"}
+EXERCISE_FILE = {
+    "app": "exercise.py",
+    "rules": "exercise.yml",
+    "tests": "exercise.py",
+    "scrape": "exercise.yml",
+}
 # What `check.py NN` grades when no --file is given: the lesson's reference solution.
-REFERENCE_FILE = {"app": "app.py", "rules": "solution.yml", "tests": "tests.py"}
+REFERENCE_FILE = {
+    "app": "app.py",
+    "rules": "solution.yml",
+    "tests": "test_app.py",
+    "scrape": "kubernetes/prometheus.yml",
+}
 AT_START = "at_start"  # expected/at_start/: snippets of a fresh app, before any traffic
 
 
@@ -54,7 +64,7 @@ class Lesson:
 
     @property
     def kind(self):
-        """How its exercise is graded: "app", "rules" or "tests" (see GRADED_BY)."""
+        """How its exercise is graded: "app", "rules", "tests" or "scrape" (see GRADED_BY)."""
         return GRADED_BY.get(self.name, "app")
 
     @property

@@ -8,6 +8,7 @@ commands can be run:
     curl -s http://127.0.0.1:5000/metrics | grep PATTERN
     curl -s [-X POST] http://127.0.0.1:5000/PATH  one request; prints the body
     python scripts/fake_github.py                 the stand-in (always running here)
+    python -m pytest NN_topic/FILE.py [OPTIONS]   a lesson's tests (no app needed)
 
 A ```text block right after it is what the command prints. Any other ```sh
 block is a command tested elsewhere (scripts/check.py, scripts/dev.py,
@@ -38,6 +39,7 @@ COMMANDS = {
     ),
     "check": re.compile(r"python scripts/check\.py (?P<args>[\w ./-]+)"),
     "stand-in": re.compile(r"python scripts/fake_github\.py"),
+    "pytest": re.compile(r"python -m pytest (?P<args>\d\d_\w+/\w+\.py(?: [-\w \"]+)?)"),
     # Known, but not run on a walk. The grader's verdicts on app.py and on the starter
     # are tested in test_exercises.py; the others serve or watch until stopped, and
     # test_dev.py and test_prometheus_e2e.py run them.

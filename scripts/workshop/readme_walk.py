@@ -1,12 +1,16 @@
 """Run a lesson README as a learner would: every command block in order (see
 readme_commands for the forms), each compared with the output shown right
 under it. The app always runs on a free port: 5000 in the README stands for it,
-and 5050 for the stand-in's.
+and 5050 for the stand-in's. pytest's "in 0.05s" is compared as any time.
 
 Used by scripts/capture.py (which writes what the walk printed into the README
 and expected/) and by the tests (which compare it with what the README shows).
 """
 
+import re
+import shlex
+import subprocess
+import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
@@ -14,13 +18,15 @@ import requests
 
 from workshop import lesson_run
 from workshop.grading import snippets
-from workshop.lessons import Lesson
+from workshop.lessons import ROOT, Lesson
 from workshop.metrics_page import grep, scrape
 from workshop.ports import free_port
-from workshop.processes import ServerFailed, serving
+from workshop.processes import ServerFailed, environment, serving
 from workshop.readme_commands import NOT_WALKED, Command, commands, problems_in_the_text
 
 APP_PORT, STAND_IN_PORT = "5000", "5050"
+NEEDS_NO_APP = {"start", "stand-in", "pytest"}
+PYTEST_TIME = re.compile(r" in \d+\.\d+s\b")  # "3 passed in 0.05s"
 
 
 @dataclass
@@ -76,7 +82,7 @@ class Walk:
             self.app = None
 
     def run(self, command):
-        if command.kind not in ("start", "stand-in") and not self.app:
+        if command.kind not in NEEDS_NO_APP and not self.app:
             raise ServerFailed(f"no app started before: {command.line}")
         return getattr(self, command.kind.replace("-", "_"))(command.match)
 
@@ -95,6 +101,24 @@ class Walk:
         response = requests.request(match["method"] or "GET", self.url + match["path"], timeout=30)
         return response.text
 
+    def pytest(self, match):
+        """The lesson's tests, run as written, 80 columns wide (pytest's default)."""
+        command = [sys.executable, "-m", "pytest", *shlex.split(match["args"])]
+        settings = {"COLUMNS": "80", "PYTEST_ADDOPTS": None}
+        result = subprocess.run(
+            command,
+            cwd=ROOT,
+            env=environment(settings),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise lesson_run.TrafficFailed(
+                f"exit code {result.returncode}: {result.stdout[-2000:]}"
+            )
+        return result.stdout
+
     def stand_in(self, match):
         port = free_port()
         with serving([lesson_run.stand_in_process(port, options=())]) as [server]:
@@ -105,6 +129,8 @@ class Walk:
 def same_output(command, shown, actual, types):
     if command.kind == "grep":
         return snippets.compare(shown, actual, types) == []
+    if command.kind == "pytest":
+        return PYTEST_TIME.sub(" in Ns", shown) == PYTEST_TIME.sub(" in Ns", actual)
     return shown == actual
 
 

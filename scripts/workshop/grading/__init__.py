@@ -6,6 +6,12 @@
     app_grader     a lesson's app (01-06) run once and graded snippet by snippet
     rules_grader   the prometheus lesson's rules, evaluated with promtool (rules_*: its
                    scenarios, promtool runs, known mistakes, comparisons and hints)
+    tests_grader   a test file (lesson 07) graded by the mutants of the app it catches:
+                   tests_mutants (the bugs, planted), tests_runner (a process per
+                   run, tests_one_run in each), tests_verdicts (the lines printed)
+    pod_discovery  Kubernetes pod discovery without a cluster, through file_sd
+    scrape_checks  lesson 08's small cluster, and the four checks of its targets
+    scrape_grader  a Prometheus scrape config (08) run by a real Prometheus, checked
 
 scripts/check.py grades a lesson with grading/<kind>_grader.py, <kind> being
 Lesson.kind: each such module has grade(lesson, file, timeout), which returns

@@ -6,7 +6,7 @@ Used by learn.loop. Standard library only.
 
 import re
 
-from workshop.lessons import display, next_lesson
+from workshop.lessons import next_lesson
 
 
 def pass_message(lesson, first_time=True):
@@ -14,7 +14,7 @@ def pass_message(lesson, first_time=True):
     lines = [
         "",
         f"All of {lesson.name} passes: lesson {lesson.number} {done}",
-        f"  The reference solution: {display(lesson.reference)}",
+        f"  The reference solution: {reference(lesson)}",
         f"  Explained in:           {solution_section(lesson) or lesson.name + '/README.md'}",
     ]
     following = next_lesson(lesson)
@@ -31,14 +31,21 @@ def pass_message(lesson, first_time=True):
     return lines
 
 
+def reference(lesson):
+    """The lesson's reference solution as its README names it: "01_counters/app.py"."""
+    return f"{lesson.name}/{lesson.reference.relative_to(lesson.folder).as_posix()}"
+
+
 def solution_section(lesson):
     """`NN_topic/README.md#step-k-...`: the "## Step K: " section whose ```sh block
-    starts `python NN_topic/app.py`; None when there is none."""
+    runs the reference solution, `python NN_topic/app.py` (or, for tests, `python -m
+    pytest NN_topic/test_app.py`, all of it); None when there is none."""
     try:
         text = (lesson.folder / "README.md").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    run_app = re.compile(rf"(?:[A-Z_]+=\S+ )*python {lesson.name}/app\.py\b")  # 03: env first
+    solution = re.escape(reference(lesson))
+    run_app = re.compile(rf"(?:[A-Z_]+=\S+ )*python (?:-m pytest )?{solution}\s*$")  # 03: env first
     seen, section, fence, first_line = {}, None, None, False
     for line in text.splitlines():
         if fence is not None:  # inside a fenced block: no headings here

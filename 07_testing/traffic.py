@@ -1,0 +1,73 @@
+"""Send lesson 07's traffic to the running app: the same requests every time.
+
+Run:  python 07_testing/traffic.py [--url http://127.0.0.1:5000]
+"""
+
+import argparse
+import sys
+
+import requests
+
+LESSON = "07_testing"
+# (method, path, how many times, the status the app should answer)
+TRAFFIC = [
+    ("GET", "/forecast/berlin", 3, 200),
+    ("GET", "/forecast/lima", 1, 200),
+    ("GET", "/forecast/oslo", 1, 200),  # known to the provider, not listed by the app
+    ("GET", "/forecast/atlantis", 1, 404),
+]
+START = f"python {LESSON}/app.py"
+DEFAULT = "http://127.0.0.1:5000"
+
+
+def check_the_app_answers(url):
+    """Stop with one line, before sending anything, when no lesson app answers at url."""
+    try:
+        response = requests.get(f"{url}/metrics", timeout=5)
+    except requests.ConnectionError:
+        sys.exit(f"traffic.py: nothing answers at {url}: start the app first: {START}")
+    except requests.RequestException as error:
+        sys.exit(f"traffic.py: cannot ask {url} ({error.__class__.__name__}): try --url {DEFAULT}")
+    if not response.headers.get("Content-Type", "").startswith("text/plain"):
+        server = response.headers.get("Server", "unknown")
+        sys.exit(
+            f"traffic.py: {url}/metrics is not a lesson's metrics (HTTP {response.status_code}, "
+            f"Server: {server}): another program has the port (on macOS, often the AirPlay "
+            "Receiver). Start the app with PORT=5001 and use --url http://127.0.0.1:5001"
+        )
+
+
+def send(url, method, path, times, expected_status):
+    """Send one row of TRAFFIC; return the line to print and whether every answer was right."""
+    statuses = [requests.request(method, url + path, timeout=10).status_code for _ in range(times)]
+    right = all(status == expected_status for status in statuses)
+    verdict = "ok" if right else f"expected {expected_status}!"
+    width = max(len(path) for _, path, _, _ in TRAFFIC)
+    return f"{method:<4} {path:<{width}}  x{times}  -> {statuses[-1]} {verdict}", right
+
+
+def run(url):
+    """Send TRAFFIC to the app at url: (line to print, whether right) for each row.
+
+    Stops with one line (SystemExit) when no lesson app answers. The grader calls
+    this too, in its own process.
+    """
+    check_the_app_answers(url)
+    try:
+        return [send(url, *row) for row in TRAFFIC]
+    except requests.RequestException as error:
+        sys.exit(f"traffic.py: the app stopped answering ({error.__class__.__name__}): restart it")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=f"Send lesson {LESSON}'s traffic.")
+    parser.add_argument("--url", default=DEFAULT, help="where the app runs (default: %(default)s)")
+    results = run(parser.parse_args().url.rstrip("/"))
+    for line, _ in results:
+        print(line)
+    if not all(right for _, right in results):
+        sys.exit(f"traffic.py: some answers were not the expected ones: is {LESSON} running?")
+
+
+if __name__ == "__main__":
+    main()
