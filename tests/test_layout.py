@@ -9,7 +9,14 @@ from workshop import lessons
 
 SCRIPTS = lessons.ROOT / "scripts"
 PACKAGE = SCRIPTS / "workshop"
-COMMANDS = {"dev.py", "check.py", "capture.py", "prometheus.py", "fake_github.py"}
+COMMANDS = {
+    "dev.py",
+    "check.py",
+    "capture.py",
+    "prometheus.py",
+    "fake_github.py",
+    "alert_receiver.py",
+}
 # What scripts/dev.py imports before .venv exists, and all they import in turn.
 STANDARD_LIBRARY_ONLY = ["workshop.lessons", "workshop.venv_install", "workshop.learn"]
 LONGEST_MODULE = 250  # lines: a module longer than this holds more than one job

@@ -30,11 +30,10 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from conftest import require_binary
-from workshop import lesson_run, lessons, metrics_page, processes
-
-import prometheus as prometheus_script
+from workshop import lesson_run, lessons, metrics_page, ports, processes, prometheus_setup
 
 CONFIG = lessons.ROOT / "prometheus" / "prometheus.yml"
+SCRIPT = lessons.ROOT / "scripts" / "prometheus.py"
 GUIDE = lessons.ROOT / "prometheus" / "README.md"
 GUIDE_SECTION = "## Watch an alert fire"
 GUIDE_LESSON = "03_histograms"  # the lesson that section runs
@@ -72,16 +71,17 @@ def guide_section():
 
 
 def config_for_tests(lesson_ports, prometheus_port):
-    """The repository's config, with the lessons on test app_ports and 1 s scrapes."""
+    """The repository's config as scripts/prometheus.py wires it (without Alertmanager:
+    none runs here), with the lessons on test app_ports and 1 s scrapes."""
     lesson_targets = ", ".join(f'"127.0.0.1:{port}"' for port in lesson_ports)
     replacements = {
         "scrape_interval: 5s": "scrape_interval: 1s",
         "evaluation_interval: 5s": "evaluation_interval: 1s",
         '"127.0.0.1:5000", "127.0.0.1:5001"': lesson_targets,
-        '"127.0.0.1:9090"': f'"127.0.0.1:{prometheus_port}"',
-        "- rules/*.yml": f"- {CONFIG.parent.as_posix()}/rules/*.yml",
     }
-    text = CONFIG.read_text(encoding="utf-8")
+    text = prometheus_setup.prometheus_config(
+        prometheus_setup.Ports(prometheus=prometheus_port), with_alertmanager=False
+    )
     for old, new in replacements.items():
         assert text.count(old) == 1, f"prometheus.yml changed: expected one {old!r}"
         text = text.replace(old, new)
@@ -99,13 +99,20 @@ def prometheus_running(tmp_path, lesson_ports):
         folder.mkdir()
         config = folder / "prometheus.yml"
         config.write_text(config_for_tests(lesson_ports, port), encoding="utf-8")
-        command = prometheus_script.build_command(config, folder / "data", port, binary)
+        command = prometheus_setup.prometheus_command(config, folder / "data", port, binary)
         url = f"http://127.0.0.1:{port}"
         with processes.running(command, f"{url}/-/ready", lambda answer: answer.ok):
             yield url
 
     with processes.on_free_ports(start) as url:
         yield url
+
+
+def script_command(port):
+    """scripts/prometheus.py with Prometheus on `port`, and its Alertmanager and alert
+    receiver on free ports too (it starts them when Alertmanager is installed)."""
+    others = ["--alertmanager-port", ports.free_port(), "--receiver-port", ports.free_port()]
+    return [sys.executable, SCRIPT, "--port", port, *others]
 
 
 def query(prometheus_url, promql):
@@ -418,11 +425,10 @@ def test_every_prometheus_ui_link_opens_on_debians_prometheus(tmp_path):
             for link in ui_links(path.read_text(encoding="utf-8", errors="replace")):
                 links.setdefault(link, []).append(lessons.display(path))
     assert links, "no http://127.0.0.1:9090 link in any Markdown file"
-    script = lessons.ROOT / "scripts" / "prometheus.py"
 
     @contextmanager
     def start(port):
-        command = [sys.executable, script, "--port", port]
+        command = script_command(port)
         ready = f"http://127.0.0.1:{port}/-/ready"
         env = {"TMPDIR": str(tmp_path)}  # its data folder
         with processes.running(command, ready, lambda answer: answer.ok, env=env) as server:
@@ -464,12 +470,11 @@ def test_prometheus_script_shows_lesson_01_in_prometheus(port_5000):
     config (5 s scrapes), scripts/prometheus.py, lesson 01 on port 5000."""
     require_binary("prometheus")
     lesson = lessons.lesson_named("01")
-    script = lessons.ROOT / "scripts" / "prometheus.py"
 
     @contextmanager
     def start(port):
         url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, script, "--port", port]
+        command = script_command(port)
         with processes.running(command, f"{url}/-/ready", lambda answer: answer.ok):
             yield url
 
