@@ -16,9 +16,11 @@ from workshop.grading.snippet_hints import (
     ONE_PROCESS_ONLY,
     comment_hint,
     extra_hint,
+    from_the_path,
     missing_hint,
     name_swapped_series,
     one_process_only,
+    rank,
     value_hint,
 )
 from workshop.grading.snippet_lines import (
@@ -72,11 +74,14 @@ def compare(expected_text, actual_text, types=None, now=None, other_names=()):
     }
     expected_types = sample_types(expected_text)
     actual_by_key = {line.key: line for line in actual_lines}
+    lesson_paths = any(from_the_path(line.labels) for line in expected_lines if line.name != "#")
     mismatches, wrong_values = [], []
     for expected in expected_lines:
         actual = actual_by_key.pop(expected.key, None)
         if actual is None:
-            hint = missing_hint(expected, actual_lines, renamed_candidates, expected_types)
+            hint = missing_hint(
+                expected, actual_lines, renamed_candidates, expected_types, lesson_paths
+            )
             mismatches.append(Mismatch(expected.text, None, hint))
         elif not same_value(expected, actual, types, now):
             if expected.name == "#":
@@ -88,5 +93,7 @@ def compare(expected_text, actual_text, types=None, now=None, other_names=()):
     for extra in actual_by_key.values():
         mismatches.append(Mismatch(None, extra.text, extra_hint(extra, expected_lines)))
     if one_process_only(expected_lines, actual_by_key.values()):
-        return [Mismatch(m.expected, m.actual, ONE_PROCESS_ONLY) for m in mismatches]
-    return name_swapped_series(mismatches, wrong_values, types)
+        mismatches = [Mismatch(m.expected, m.actual, ONE_PROCESS_ONLY) for m in mismatches]
+    else:
+        mismatches = name_swapped_series(mismatches, wrong_values, types)
+    return [Mismatch(m.expected, m.actual, m.hint, rank=rank(m.hint)) for m in mismatches]
