@@ -52,8 +52,10 @@ def app_files(lesson):
 
 
 def code_files(lesson):
-    """Every Python file a learner reads in the lesson folder."""
-    return sorted(lesson.folder.glob("*.py"))
+    """Every Python file a learner reads in the lesson folder; for the exercise, its
+    pristine starter (the learner's exercise.py is theirs to change)."""
+    files = [path for path in lesson.folder.glob("*.py") if path != lesson.exercise]
+    return sorted([*files, *([lesson.starter] if lesson.starter.is_file() else [])])
 
 
 def lines_of_code(path):
@@ -125,7 +127,7 @@ def test_python_in_the_readme_is_copied_from_the_file_its_step_runs(lesson):
 
 def helper_modules(lesson):
     """The lesson's own modules beside its apps (github.py, gunicorn_conf.py)."""
-    apps = {*app_files(lesson), lesson.exercise, lesson.folder / "traffic.py"}
+    apps = {*app_files(lesson), lesson.starter, lesson.folder / "traffic.py"}
     return [path for path in code_files(lesson) if path not in apps]
 
 
@@ -137,7 +139,7 @@ def test_every_app_file_has_at_most_50_lines_of_code(lesson, app_file):
 @pytest.mark.parametrize("lesson", FLASK_SERVED, ids=by_name)
 def test_the_serving_code_is_the_same_in_every_app_file(lesson):
     model = serving_tail(lessons.lesson_named("01").app)
-    for path in [*app_files(lesson), lesson.exercise]:
+    for path in [*app_files(lesson), lesson.starter]:
         if path.is_file():
             assert serving_tail(path) == model, path.name
 

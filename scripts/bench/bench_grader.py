@@ -4,20 +4,23 @@
     python scripts/bench/bench_grader.py 03 --runs 10
 
 For each lesson it times `python scripts/check.py NN` (the reference app.py)
-and, where the lesson has an exercise, `check.py NN --file NN_topic/exercise.py`
-(the starter, which fails every snippet: the grader still runs it all).
+and, where the lesson has an exercise, `check.py NN --file exercise.py` on a
+copy of its pristine starter (which fails every snippet: the grader still runs
+it all), as the learn loop grades it.
 """
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/: the workshop package
 
-from workshop.lessons import ROOT, all_lessons, display, lesson_named
+from workshop.lessons import ROOT, all_lessons, lesson_named
 
 CHECK = ROOT / "scripts" / "check.py"
 
@@ -50,14 +53,16 @@ def main():
     lessons = [lesson_named(args.lesson)] if args.lesson else all_lessons()
     for lesson in lessons:
         bench(f"check.py {lesson.number}", [lesson.number], True, args.runs)
-        if lesson.exercise.is_file():
-            exercise = display(lesson.exercise)
-            bench(
-                f"check.py {lesson.number} --file {exercise}",
-                [lesson.number, "--file", lesson.exercise],
-                False,
-                args.runs,
-            )
+        if lesson.starter.is_file():
+            with tempfile.TemporaryDirectory() as tmp:
+                exercise = Path(tmp) / lesson.exercise.name
+                shutil.copyfile(lesson.starter, exercise)
+                bench(
+                    f"check.py {lesson.number} --file (its starter)",
+                    [lesson.number, "--file", exercise],
+                    False,
+                    args.runs,
+                )
 
 
 if __name__ == "__main__":
