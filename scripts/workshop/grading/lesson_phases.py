@@ -24,7 +24,7 @@ from workshop.grading.snippet_lines import Mismatch
 from workshop.processes import ServerFailed, children_of, wait_for
 
 MARGIN = 0.5  # seconds between the last look at a held request and its earliest end
-SETTLE_SECONDS = 1.5  # how long the new workers' answers are read after a worker is killed
+SETTLE_SECONDS = 3.0  # how long the new workers' answers are read after a worker is killed
 # How long the request held by a killed worker takes to end for its client (the
 # connection is reset at once): if it does not, that worker was another one.
 KILLED_SECONDS = 0.5
