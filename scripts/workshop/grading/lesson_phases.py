@@ -55,20 +55,21 @@ def value_of(page, sample, labels=None):
     return samples(page, {sample}).get((sample, frozenset((labels or {}).items())))
 
 
-def watch(handle, sample, expected, until, ended=None, when=""):
-    """Read /metrics until `sample` shows `expected`: (whether it did, the values seen)."""
+def watch(handle, sample, expected, until, over=None, when=""):
+    """Read /metrics until `sample` shows `expected`, until `until` or until over() (the
+    held requests have all ended): (whether it did, the values seen)."""
     seen = []
     while True:
         seen.append(value_of(read_page(handle, when), sample))
         if seen[-1] == expected:
             return True, seen
-        if time.time() >= until or (ended is not None and len(ended) and all(ended)):
+        if time.time() >= until or (over and over()):
             return False, seen
         time.sleep(0.02)
 
 
 def in_flight_hint(sample, count, path, highest, page):
-    if any("pid" in labels for (name, labels) in samples(page, {sample})):
+    if any(label == "pid" for _, labels in samples(page, {sample}) for label, _ in labels):
         return None  # one series per worker: the snippet says so, with its mode
     requests_were = "a request was" if count == 1 else f"{count} requests were"
     if highest is None:
@@ -103,7 +104,7 @@ def held_in_flight(path, count, sample, held, then=None, only_if=None):
         when = f"while {requests_were} in progress on {path}"
         until = time.time() + held - MARGIN  # a right app shows it within milliseconds
         ended = hold(app.url, path, count, held)
-        shown, seen = watch(app, sample, before + count, until, ended, when)
+        shown, seen = watch(app, sample, before + count, until, lambda: len(ended) == count, when)
         if shown:
             return then(handles, sample, before, ended) if then else []
         highest = max((value - before for value in seen if value is not None), default=None)
