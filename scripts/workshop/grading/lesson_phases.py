@@ -55,13 +55,13 @@ def value_of(page, sample, labels=None):
     return samples(page, {sample}).get((sample, frozenset((labels or {}).items())))
 
 
-def watch(handle, sample, expected, until, over=None, when=""):
-    """Read /metrics until `sample` shows `expected`, until `until` or until over() (the
-    held requests have all ended): (whether it did, the values seen)."""
+def watch(handle, sample, wanted, until, over=None, when=""):
+    """Read /metrics until wanted(the value of `sample`), until `until` or until over()
+    (the held requests have all ended): (whether it was, the values seen)."""
     seen = []
     while True:
         seen.append(value_of(read_page(handle, when), sample))
-        if seen[-1] == expected:
+        if seen[-1] is not None and wanted(seen[-1]):
             return True, seen
         if time.time() >= until or (over and over()):
             return False, seen
@@ -104,7 +104,14 @@ def held_in_flight(path, count, sample, held, then=None, only_if=None):
         when = f"while {requests_were} in progress on {path}"
         until = time.time() + held - MARGIN  # a right app shows it within milliseconds
         ended = hold(app.url, path, count, held)
-        shown, seen = watch(app, sample, before + count, until, lambda: len(ended) == count, when)
+
+        def all_ended():
+            return len(ended) == count
+
+        def counted(value):
+            return value == before + count
+
+        shown, seen = watch(app, sample, counted, until, all_ended, when)
         if shown:
             return then(handles, sample, before, ended) if then else []
         highest = max((value - before for value in seen if value is not None), default=None)
@@ -130,8 +137,8 @@ def asleep(pid):
 def worker_killed(mode_of):
     """What held_in_flight's `then` does in lesson 06: SIGKILL the gunicorn worker that
     holds the request (one after the other, until the request ends); then the gauge
-    must have forgotten the dead worker's share. mode_of(): the multiprocess_mode the
-    code gives the gauge, or None."""
+    must have forgotten the dead worker's share, held request included. mode_of():
+    the multiprocess_mode the code gives the gauge, or None."""
 
     def then(handles, sample, before, ended):
         app = handles["app"]
@@ -141,7 +148,13 @@ def worker_killed(mode_of):
                 break  # it was the one holding the request: the others answer at once
         when = "after a worker was killed (SIGKILL) while it held a request"
         read_page(app, when)  # answered once gunicorn has started a new worker
-        dropped, seen = watch(app, sample, before, time.time() + SETTLE_SECONDS, when=when)
+
+        def forgotten(value):
+            """At most what it showed before the request: the dead worker's share is
+            gone (that of a worker that never counts down was more: its snippet says so)."""
+            return value <= before
+
+        dropped, seen = watch(app, sample, forgotten, time.time() + SETTLE_SECONDS, when=when)
         if dropped:
             return []
         mode = mode_of()
