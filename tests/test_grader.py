@@ -96,6 +96,13 @@ def test_changed_buckets_are_named_in_the_hint():
     assert extra.hint == "an extra bucket le=0.4: are the buckets the lesson's?"
 
 
+def test_a_series_shown_twice_is_named_as_a_scrape_prometheus_refuses():
+    expected = 'hits_total{page="home"} 1.0\n'
+    [twice] = compare(expected, expected + expected, now=NOW)
+    assert twice.actual == 'hits_total{page="home"} 1.0'
+    assert "more than once, and Prometheus refuses the whole scrape" in twice.hint
+
+
 def test_a_gauge_sum_is_not_mistaken_for_a_duration():
     expected = "cart_sum 12.0\n"
     assert compare(expected, "cart_sum 13.0\n", {"cart_sum": "gauge"}, NOW)

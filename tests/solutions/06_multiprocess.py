@@ -75,6 +75,18 @@ WRONG = [
         "answered from the registry of one worker",
     ),
     (
+        "one registry for every scrape, a MultiProcessCollector added to it at each",
+        {
+            "# TODO 1: in multiprocess mode": (
+                'if "PROMETHEUS_MULTIPROC_DIR" in os.environ:\n'
+                "    MultiProcessCollector(SCRAPES)\n"
+                "    return make_wsgi_app(SCRAPES)(environ, start_response)"
+            ),
+            "app = Flask(__name__)\n": "SCRAPES = CollectorRegistry()\napp = Flask(__name__)\n",
+        },
+        "this series is on /metrics more than once",
+    ),
+    (
         "the MULTIPROC=off case dropped: MultiProcessCollector without its folder",
         {
             "# TODO 1: in multiprocess mode": (

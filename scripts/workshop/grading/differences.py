@@ -11,10 +11,17 @@ Used by grading.app_grader.
 """
 
 import ast
+import re
 from dataclasses import replace
 
 from workshop.grading import behaviour, code_checks, snippets
-from workshop.grading.snippet_lines import Mismatch, metric_families, metric_name, parse_line
+from workshop.grading.snippet_lines import (
+    Mismatch,
+    metric_families,
+    metric_name,
+    parse_line,
+    parse_lines,
+)
 from workshop.lessons import grep_pattern
 from workshop.metrics_page import grep
 
@@ -59,6 +66,25 @@ def type_findings(lesson, run):
                 found.append((family, None, Mismatch(None, None, hint, rank=TYPE_RANK)))
                 break
     return found
+
+
+def repeated_findings(run, names):
+    """(family, None, Mismatch) for a series of `names` that a page read after the
+    traffic shows more than once (a collector added at every scrape adds it again)."""
+    found = {}
+    for page in [run.after, *run.again]:
+        for line in snippets.repeated_series(parse_lines(grep_names(page, names))):
+            found.setdefault(line.key, Mismatch(None, line.text, snippets.REPEATED, rank=1))
+    return [(metric_name(key[0]), None, mismatch) for key, mismatch in found.items()]
+
+
+def grep_names(page, names):
+    """The sample lines of the page whose name is one of `names`."""
+    return "".join(
+        line + "\n"
+        for line in page.splitlines()
+        if not line.startswith("#") and re.split(r"[{ ]", line, maxsplit=1)[0] in names
+    )
 
 
 def user_input(rows):
@@ -157,6 +183,7 @@ def collect(lesson, app_file, expected, run, reference, checks):
     code = code_checks.findings(app_file, checks.code)
     extra += [(family, None, mismatch) for family, mismatch in code]
     extra += type_findings(lesson, run)
+    extra += repeated_findings(run, {name for found in names.values() for name in found})
     general = []
     for family, key, mismatch in extra:
         snippet = snippet_of(family, names)

@@ -24,6 +24,8 @@ from workshop.interrupts import stop_all
 from workshop.ports import free_port
 from workshop.processes import ServerFailed, children_of, with_its_error
 
+READ_AGAIN = 3  # how many more times /metrics is read after the traffic
+
 
 @dataclass
 class Row:
@@ -48,6 +50,7 @@ class Run:
     rows: list  # a Row for each row of traffic.py, in its order
     after: str  # /metrics after the traffic
     openmetrics: str = ""  # the same, as Prometheus asks for it: its types say info, stateset
+    again: list = field(default_factory=list)  # /metrics read again, nothing sent between
     findings: list = field(default_factory=list)  # (family, Mismatch) of the lesson's phases
     app_output: str = ""
     stand_in_output: str = ""
@@ -174,7 +177,10 @@ def run_phases(lesson, handles, timeout, lesson_phases, in_order, once_serving=N
     rows = send_traffic(lesson, app, timeout, in_order)
     after = read_page(app, "after the traffic")
     openmetrics = read_page(app, "after the traffic", "application/openmetrics-text")
-    run = Run(at_start, rows, after, openmetrics)
+    # Read again: whichever worker answers, the same page (06 has two workers: three more
+    # reads reach one of them twice at least).
+    again = [read_page(app, "after the traffic") for _ in range(READ_AGAIN)]
+    run = Run(at_start, rows, after, openmetrics, again=again)
     for phase in lesson_phases:
         run.findings += phase(handles, run)
     if reference:
