@@ -9,13 +9,17 @@ import sys
 import requests
 
 LESSON = "01_counters"
-# (method, path, how many times, the status the app should answer)
+# A number too large for a float: dividing it raises OverflowError, not ZeroDivisionError.
+HUGE = "1" + "0" * 400
+# (method, path, how many times, the status the app should answer), sent in this order
 TRAFFIC = [
     ("GET", "/", 3, 200),
     ("GET", "/about", 1, 200),
+    ("POST", "/", 1, 405),  # a wrong method: no page was visited, and the page exists
     ("GET", "/health", 2, 200),
     ("GET", "/divide/10/2", 1, 200),
     ("GET", "/divide/1/0", 1, 400),
+    ("GET", f"/divide/{HUGE}/1", 1, 400),
     ("GET", "/no-such-page", 2, 404),
 ]
 START = f"python {LESSON}/app.py"
@@ -39,26 +43,36 @@ def check_the_app_answers(url):
         )
 
 
+def shown(path):
+    """The path as the line printed shows it: a long number cut in the middle."""
+    return path.replace(HUGE, f"{HUGE[:3]}...{HUGE[-3:]}")
+
+
 def send(url, method, path, times, expected_status):
     """Send one row of TRAFFIC; return the line to print and whether every answer was right."""
     statuses = [requests.request(method, url + path, timeout=10).status_code for _ in range(times)]
     right = all(status == expected_status for status in statuses)
     verdict = "ok" if right else f"expected {expected_status}!"
-    width = max(len(path) for _, path, _, _ in TRAFFIC)
-    return f"{method:<4} {path:<{width}}  x{times}  -> {statuses[-1]} {verdict}", right
+    width = max(len(shown(path)) for _, path, _, _ in TRAFFIC)
+    return f"{method:<4} {shown(path):<{width}}  x{times}  -> {statuses[-1]} {verdict}", right
 
 
-def run(url):
+def run(url, after_each_row=None):
     """Send TRAFFIC to the app at url: (line to print, whether right) for each row.
 
     Stops with one line (SystemExit) when no lesson app answers. The grader calls
-    this too, in its own process.
+    this too, in its own process, with after_each_row: it reads /metrics there.
     """
     check_the_app_answers(url)
+    results = []
     try:
-        return [send(url, *row) for row in TRAFFIC]
+        for row in TRAFFIC:
+            results.append(send(url, *row))
+            if after_each_row:
+                after_each_row(row)
     except requests.RequestException as error:
         sys.exit(f"traffic.py: the app stopped answering ({error.__class__.__name__}): restart it")
+    return results
 
 
 def main():

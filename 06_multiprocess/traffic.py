@@ -18,6 +18,7 @@ TRAFFIC = [
     ("GET", "/work?ms=300", 2, 200),
     ("GET", "/work?ms=600", 1, 200),
     ("GET", "/work?ms=9999", 1, 400),
+    ("GET", "/no-such-page", 1, 404),  # counted under one route, "unmatched", not its path
 ]
 START = f"python {LESSON}/app.py"
 DEFAULT = "http://127.0.0.1:5000"

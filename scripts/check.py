@@ -6,21 +6,31 @@
 
 For lessons 01-06 it starts the app on a free port (with the offline GitHub
 stand-in beside it for the lessons that need one), runs the lesson's traffic.py
-against it, reads /metrics, and says for each snippet in expected/ whether it
-matches, with a hint when it does not. Each kind of lesson has its grader in
-workshop/grading/ (see its __init__.py). Exit code 0 only when everything passes.
+against it, reads /metrics before, during and after it, and says for each
+snippet in expected/ whether it matches, with a hint when it does not. Each kind
+of lesson has its grader in workshop/grading/ (see its __init__.py). Exit code 0
+only when everything passes; Ctrl-C (or kill) stops every app it started at once.
 """
 
 import argparse
 import importlib
-import signal
+import math
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from workshop.lessons import all_lessons, lesson_named
+# Before anything imports prometheus_client: with this set, the client would write
+# its values to files there (the grader reads metrics, it makes none).
+os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+os.environ.pop("prometheus_multiproc_dir", None)
+
+from workshop.interrupts import running_ones, stop_on_signals  # noqa: E402 (after the above)
+from workshop.lessons import all_lessons, lesson_named  # noqa: E402
+from workshop.processes import stop_process  # noqa: E402
 
 DEFAULT_TRAFFIC_TIMEOUT = 60
+LONGEST_TIMEOUT = 3600
 
 
 def parse_args(argv=None):
@@ -40,8 +50,8 @@ def parse_args(argv=None):
         args.file = args.file.resolve()  # the app runs from the repository root
     if args.file and args.lesson == "all":
         parser.error("--file grades one lesson: give its number, not 'all'")
-    if not args.timeout > 0:
-        parser.error("--timeout must be a number of seconds above 0")
+    if not (math.isfinite(args.timeout) and 0 < args.timeout <= LONGEST_TIMEOUT):
+        parser.error(f"--timeout must be a number of seconds above 0, at most {LONGEST_TIMEOUT}")
     return args
 
 
@@ -56,17 +66,8 @@ def grade_safely(lesson, file, timeout):
         return [lesson.name, f"  FAIL  the grader could not finish: {reason}"], False
 
 
-def stop_on_sigterm():
-    """Turn `kill` into the same clean stop as Ctrl-C: the apps started are stopped too."""
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
-
-
 def main(argv=None):
-    stop_on_sigterm()
+    stop_on_signals()
     args = parse_args(argv)
     try:
         if args.lesson == "all":
@@ -75,23 +76,30 @@ def main(argv=None):
             lessons = [lesson_named(args.lesson)]
     except LookupError as error:
         sys.exit(f"check.py: {error}")
-    # The lessons run at the same time (they mostly wait), and print in order.
-    with ThreadPoolExecutor(max_workers=len(lessons) or 1) as pool:
-        results = pool.map(
-            lambda lesson: grade_safely(lesson, args.file or lesson.reference, args.timeout),
-            lessons,
-        )
-        verdicts = []
-        for lines, passed in results:
-            print("\n".join(lines), flush=True)
-            verdicts.append(passed)
+    if len(lessons) == 1:  # in this thread: Ctrl-C reaches the grade at once
+        results = [grade_safely(lessons[0], args.file or lessons[0].reference, args.timeout)]
+        verdicts = [print_result(results[0])]
+    else:  # the lessons run at the same time (they mostly wait), and print in order
+        with ThreadPoolExecutor(max_workers=len(lessons)) as pool:
+            results = pool.map(
+                lambda lesson: grade_safely(lesson, lesson.reference, args.timeout), lessons
+            )
+            verdicts = [print_result(result) for result in results]
     if args.lesson == "all":
         print(f"{sum(verdicts)}/{len(verdicts)} lessons pass")
     sys.exit(0 if verdicts and all(verdicts) else 1)
+
+
+def print_result(result):
+    lines, passed = result
+    print("\n".join(lines), flush=True)
+    return passed
 
 
 if __name__ == "__main__":
     try:
         main()
     except KeyboardInterrupt:
+        for process in running_ones():  # any the grade had no time to take charge of
+            stop_process(process, process.stop_signal)
         sys.exit(130)  # stopped: every app it started has been stopped with it

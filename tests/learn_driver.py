@@ -24,8 +24,18 @@ GRADE = re.compile(
 
 
 def copy_repository(destination, root=ROOT):
-    """Copy the repository's files (tracked, or new and not ignored) into `destination`;
-    without git (a zip download), everything but the virtual environment and caches."""
+    """Copy the repository's files (tracked, or new and not ignored) into `destination`,
+    each exercise as its pristine starter, as in a fresh clone (the learner's own may be
+    solved by now); without git (a zip download), everything but the virtual
+    environment and caches."""
+    copy_files(destination, root)
+    for lesson in lessons.all_lessons(destination):
+        if lesson.starter.is_file():
+            shutil.copyfile(lesson.starter, lesson.exercise)
+    return destination
+
+
+def copy_files(destination, root):
     try:
         listing = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -76,14 +86,14 @@ def learning_copy(destination):
 class LearnLoop:
     """`python3 scripts/dev.py learn LESSON` running in `copy`, its keys sent through a pipe."""
 
-    def __init__(self, copy, lesson="01", stdin=subprocess.PIPE, command=None):
+    def __init__(self, copy, lesson="01", stdin=subprocess.PIPE, command=None, env=None):
         self.copy = copy
         self.log = copy / "learn-output.log"
         command = command or [sys.executable, copy / "scripts" / "dev.py", "learn", lesson]
         with open(self.log, "wb") as output:
             # ctrl_c: SIGINT's default even when the suite was started with it ignored.
             self.process = processes.start_process(
-                command, output, cwd=copy, ctrl_c=True, stdin=stdin
+                command, output, env=env, cwd=copy, ctrl_c=True, stdin=stdin
             )
 
     def output(self):

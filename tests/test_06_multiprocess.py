@@ -35,6 +35,7 @@ pytestmark = pytest.mark.skipif(
 LESSON = lessons.lesson_named("06")
 CONF = LESSON.folder / "gunicorn_conf.py"
 STEP3 = LESSON.folder / "step3_other_metric_types.py"
+TRAFFIC = LESSON.folder / "traffic.py"
 NO_LABELS = frozenset()
 BOOTED = re.compile(r"Booting worker with pid: (\d+)")
 SHARED_WORKERS = 3  # two busy with slow requests, one to answer the scrapes
@@ -303,7 +304,8 @@ def test_the_step3_app_shows_what_multiprocess_mode_drops_in_a_folder_of_its_own
     names = {name for name, _ in values}
     assert not {name for name in names if name.startswith(("app_build", "app_state"))}
     assert values[("app_queue_jobs", NO_LABELS)] == 0  # set_function: never called
-    assert values[("http_response_size_bytes_count", NO_LABELS)] == 10  # traffic.py's requests
+    sent = sum(times for _, _, times, _ in lesson_run.load_module(TRAFFIC).TRAFFIC)
+    assert values[("http_response_size_bytes_count", NO_LABELS)] == sent  # traffic.py's requests
     assert "http_response_size_bytes_sum" in names
     assert not {name for name in names if name.endswith("_created")}
     started = [labels for name, labels in values if name == "worker_start_time_seconds"]
@@ -535,5 +537,5 @@ def test_every_app_file_is_served_the_same_way():
         return text[text.index('if __name__ == "__main__":') :].splitlines()[-4:]
 
     model = tail(LESSON.app)
-    for path in [LESSON.exercise, STEP3]:
+    for path in [LESSON.starter, STEP3]:
         assert tail(path) == model, path.name

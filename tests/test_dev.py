@@ -13,11 +13,15 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from pathlib import Path
 
 import pytest
+from conftest import processes_carrying
 from learn_driver import LearnLoop, copy_repository, learning_copy, venv_install_of
 from workshop import lessons, processes
-from workshop.learn.lesson_done import slug, solution_section
+from workshop.learn.exercise_check import read_grade
+from workshop.learn.lesson_done import pass_message, slug, solution_section
 from workshop.learn.progress import Progress
 from workshop.lessons import Lesson
 
@@ -326,6 +330,72 @@ def test_stopping_learn_while_it_grades_leaves_no_app_behind(copy, stop):
         # dev.py waits for its grader to stop the app: when dev.py is gone, so are they.
         assert processes_running(exercise(copy)) == []
     assert "Traceback" not in loop.output()
+
+
+SLOW_HOME = "def home():\n    time.sleep(9.5)  # every visit takes longer than the test\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("stop", ["ctrl-c", "q"])
+def test_stopping_learn_during_a_slow_grade_ends_every_process_of_it_within_2_s(copy, stop):
+    """Issue 22: the grader, the app and the stand-in-like reference all end with it,
+    within 2 s, and q does not wait for the grade to finish."""
+    app = (copy / LESSON / "app.py").read_text(encoding="utf-8")
+    slow = "import time\n" + app.replace("def home():\n", SLOW_HOME)
+    exercise(copy).write_text(slow, encoding="utf-8")
+    marker = uuid.uuid4().hex
+    with LearnLoop(copy, env={"SLOW_GRADE": marker}) as loop:
+        # dev.py, check.py, the learner's app and the lesson's own app beside it
+        started = processes.wait_for(lambda: len(processes_carrying("SLOW_GRADE", marker)) >= 4, 30)
+        assert started, loop.output()
+        time.sleep(1.5)  # the traffic waits on the slow home page now
+        stopped = time.monotonic()
+        if stop == "q":
+            loop.press("q")
+        else:
+            loop.process.send_signal(signal.SIGINT)
+        gone = processes.wait_for(lambda: not processes_carrying("SLOW_GRADE", marker), 10)
+        seconds = time.monotonic() - stopped
+        assert gone and seconds <= 2, f"{seconds:.1f} s: {processes_carrying('SLOW_GRADE', marker)}"
+        assert loop.process.wait(timeout=5) == 0
+    assert "Traceback" not in loop.output()
+
+
+def test_a_grade_whose_app_does_not_start_still_finishes(copy):
+    """The grader says why, and ends with its summary: the loop does not say that it
+    did not finish."""
+    exercise(copy).write_text("import flask\nPAGE_VISITS = Counter(\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, copy / "scripts" / "check.py", "01", "--file", exercise(copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    grade = read_grade(result.stdout, result.returncode)
+    assert grade.finished and not grade.passed and grade.score == "0/4 snippets pass"
+    assert "line 2" in result.stdout and "SyntaxError" in result.stdout, result.stdout
+
+
+def course_of(tmp_path, *names):
+    """A course of lessons (folders with an exercise) in tmp_path, and its progress."""
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "exercise.py").write_text("")
+    return [Lesson(tmp_path / name) for name in names], Progress(
+        tmp_path / "p.json", {"lessons": {}}
+    )
+
+
+def test_the_last_lessons_pass_message_ends_the_course_and_offers_no_next(tmp_path):
+    (first, last), progress = course_of(tmp_path, "01_first", "02_last")
+    message = "\n".join(pass_message(first, True, progress))
+    assert "python3 scripts/dev.py learn 02" in message and "n + Enter goes on" in message
+    message = "\n".join(pass_message(last, True, progress))
+    assert "n + Enter" not in message and "Next lesson" not in message
+    assert "That was the last lesson. Still to do: 01_first." in message
+    progress.data["lessons"]["01"] = {"done": True}
+    message = "\n".join(pass_message(last, True, progress))
+    assert "That was the last lesson: you have done the whole workshop." in message
 
 
 def test_hint_gives_the_next_hint_each_time(copy):

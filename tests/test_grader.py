@@ -1,5 +1,6 @@
 """The grader's comparison rules and verdicts (workshop/grading/, scripts/check.py)."""
 
+import re
 import shutil
 import signal
 import subprocess
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import processes_carrying
 from workshop import lessons, processes, readme_walk
+from workshop.app_output import traceback_summary
+from workshop.grading import app_grader
 from workshop.grading.snippets import compare
 
 NOW = 1_800_000_000.0
@@ -93,17 +96,25 @@ def test_changed_buckets_are_named_in_the_hint():
     assert extra.hint == "an extra bucket le=0.4: are the buckets the lesson's?"
 
 
+def test_a_series_shown_twice_is_named_as_a_scrape_prometheus_refuses():
+    expected = 'hits_total{page="home"} 1.0\n'
+    [twice] = compare(expected, expected + expected, now=NOW)
+    assert twice.actual == 'hits_total{page="home"} 1.0'
+    assert "more than once, and Prometheus refuses the whole scrape" in twice.hint
+
+
 def test_a_gauge_sum_is_not_mistaken_for_a_duration():
     expected = "cart_sum 12.0\n"
     assert compare(expected, "cart_sum 13.0\n", {"cart_sum": "gauge"}, NOW)
 
 
-def grade(*args, root=lessons.ROOT):
+def grade(*args, root=lessons.ROOT, env=None):
     return subprocess.run(
         [sys.executable, str(root / "scripts" / "check.py"), *map(str, args)],
         capture_output=True,
         text=True,
         timeout=300,
+        env=processes.environment(env),
     )
 
 
@@ -237,7 +248,7 @@ def test_capture_writes_every_output_and_the_graders_snippets_from_a_real_run(tm
     assert at_start == original.replace("3.0", "0.0").replace("1.0", "0.0")
     captured = lesson.readme.read_text(encoding="utf-8")
     assert "stale output" not in captured and "```text\n```" not in captured
-    assert "GET  /              x3  -> 200 ok\n" in captured
+    assert re.search(r"^GET  / +x3  -> 200 ok$", captured, re.MULTILINE), captured
     assert readme_walk.problems(lesson) == []
 
 
@@ -260,3 +271,137 @@ def test_stopping_the_grader_stops_the_apps_it_started(tmp_path, stop):
         assert processes_carrying("STOP_TEST", marker) == []
     finally:
         processes.stop_process(grader)
+
+
+# --- what the grader says when the app itself fails (issue 22, item 10) ---------
+
+
+def learners_file(tmp_path, text):
+    path = tmp_path / "exercise.py"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class Graded:
+    """What check.py 01 --file prints for the file at path, graded in this process."""
+
+    def __init__(self, path):
+        lines, _ = app_grader.grade(lessons.lesson_named("01"), path, 60)
+        self.stdout = "".join(line + "\n" for line in lines)
+
+
+def graded(tmp_path, text):
+    return Graded(learners_file(tmp_path, text))
+
+
+def test_a_syntax_error_shows_its_file_line_and_caret(tmp_path):
+    result = graded(tmp_path, "import flask\nVISITS = Counter(\n")
+    lines = result.stdout.splitlines()
+    where = [n for n, line in enumerate(lines) if re.search(r'File ".*exercise.py", line 2$', line)]
+    assert where, result.stdout
+    code, caret, error = lines[where[0] + 1 : where[0] + 4]
+    assert code.strip() == "VISITS = Counter(" and caret.strip() == "^"
+    assert code.index("(") == caret.index("^")
+    assert error.strip() == "SyntaxError: '(' was never closed"
+    assert lines[-1].startswith("01_counters: 0/4 snippets pass"), result.stdout
+
+
+def test_an_error_at_start_up_shows_the_line_of_the_learners_file_that_raised(tmp_path):
+    app = lessons.lesson_named("01").app.read_text(encoding="utf-8")
+    broken = app.replace("app = Flask(__name__)\n", 'SETTING = os.environ["NO_SUCH_SETTING"]\n')
+    line = broken.splitlines().index('SETTING = os.environ["NO_SUCH_SETTING"]') + 1
+    result = graded(tmp_path, broken)
+    assert f'exercise.py", line {line}, in <module>' in result.stdout, result.stdout
+    assert 'SETTING = os.environ["NO_SUCH_SETTING"]' in result.stdout
+    assert "KeyError: 'NO_SUCH_SETTING'" in result.stdout
+
+
+def test_the_apps_own_exception_comes_with_a_wrong_answer(tmp_path):
+    app = lessons.lesson_named("01").app.read_text(encoding="utf-8")
+    broken = app.replace(
+        '    return jsonify(status="ok")', '    return jsonify(status=STATUS["ok"])'
+    )
+    result = graded(tmp_path, broken)
+    assert re.search(r"^ +GET  /health +x2  -> 500 expected 200!$", result.stdout, re.M), (
+        result.stdout
+    )
+    assert "the app's error:" in result.stdout
+    assert "NameError: name 'STATUS' is not defined" in result.stdout
+
+
+def test_an_app_that_ends_without_serving_says_so(tmp_path):
+    app = lessons.lesson_named("01").app.read_text(encoding="utf-8")
+    ended = app[: app.index('if __name__ == "__main__":')]
+    result = graded(tmp_path, ended)
+    assert "exited (code 0) without serving: does it end with app.run(...)?" in result.stdout
+    assert not [line for line in result.stdout.splitlines() if line.rstrip().endswith(":")]
+
+
+def test_an_app_that_never_answers_says_that_it_printed_nothing():
+    command = [sys.executable, "-c", "import time; time.sleep(30)"]
+    never = processes.running(command, "http://127.0.0.1:9/metrics", bool, wait=False)
+    with pytest.raises(processes.ServerFailed) as failed, never as server:
+        server.wait_until_serving(timeout=1)
+    assert str(failed.value).endswith("within 1 s, and printed nothing: is it listening on PORT?")
+
+
+def test_a_huge_line_and_colour_codes_from_the_app_are_trimmed_and_removed(tmp_path):
+    text = (
+        'print("x" * 5_000_000)\n'
+        'print("\\x1b[31mred\\x1b[0m")\n'
+        'raise RuntimeError("\\x1b[1mboom\\x1b[0m " + "y" * 5_000_000)\n'
+    )
+    result = graded(tmp_path, text)
+    assert len(result.stdout) < 5_000, result.stdout[:5_000]
+    assert "\x1b" not in result.stdout and "more characters)" in result.stdout
+    assert "RuntimeError: boom yyy" in result.stdout
+
+
+def test_a_folder_given_as_the_file_is_called_a_folder(tmp_path):
+    result = Graded(tmp_path)
+    assert f"  FAIL  {tmp_path} is a folder: give the Python file to grade" in result.stdout
+    assert "there is no" not in result.stdout
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "0"])
+def test_a_timeout_that_is_not_a_number_of_seconds_gets_a_clear_answer(value):
+    result = grade("01", "--timeout", value)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--timeout" in result.stderr.splitlines()[-1], result.stderr
+
+
+def test_the_traceback_shows_the_learners_frame_rather_than_the_librarys():
+    output = (
+        "Traceback (most recent call last):\n"
+        '  File "/venv/flask/app.py", line 1, in wsgi_app\n'
+        "    response = self.full_dispatch_request()\n"
+        '  File "/tmp/exercise.py", line 33, in home\n'
+        '    PAGE_VISITS = Counter("a", "b")\n'
+        "                  ^^^^^^^^^^^^^^^^^\n"
+        '  File "/venv/prometheus_client/registry.py", line 44, in register\n'
+        "    raise ValueError(\n"
+        "ValueError: Duplicated timeseries in CollectorRegistry: {'a_total'}\n"
+    )
+    assert traceback_summary(output, Path("/tmp/exercise.py")) == [
+        'File "/tmp/exercise.py", line 33, in home',
+        '    PAGE_VISITS = Counter("a", "b")',
+        "                  ^^^^^^^^^^^^^^^^^",
+        "ValueError: Duplicated timeseries in CollectorRegistry: {'a_total'}",
+    ]
+
+
+# --- the environment each app gets (issue 22, item 2) --------------------------
+
+
+def test_a_multiprocess_folder_in_the_shell_reaches_no_lessons_app(tmp_path):
+    """A PROMETHEUS_MULTIPROC_DIR in the learner's shell: every lesson still passes,
+    and nothing writes into the folder. A folder that does not exist either."""
+    folder = tmp_path / "multiproc"
+    folder.mkdir()
+    result = grade("all", env={"PROMETHEUS_MULTIPROC_DIR": str(folder)})
+    for lesson in lessons.app_lessons():
+        count = len(lesson.snippet_patterns())
+        assert f"{lesson.name}: {count}/{count} snippets pass" in result.stdout, result.stdout
+    assert list(folder.iterdir()) == []
+    missing = grade("01", env={"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "nowhere")})
+    assert missing.returncode == 0, missing.stdout

@@ -72,8 +72,10 @@ def pytest_commands(text):
 
 
 def code_files(lesson):
-    """Every Python file a learner reads in the lesson folder."""
-    return sorted(lesson.folder.glob("*.py"))
+    """Every Python file a learner reads in the lesson folder; for the exercise, its
+    pristine starter (the learner's exercise.py is theirs to change)."""
+    files = [path for path in lesson.folder.glob("*.py") if path != lesson.exercise]
+    return sorted([*files, *([lesson.starter] if lesson.starter.is_file() else [])])
 
 
 def lines_of_code(path):
@@ -161,7 +163,7 @@ def helper_modules(lesson):
     apps = {
         *app_files(lesson),
         *files_run_by_pytest(lesson),
-        lesson.exercise,
+        lesson.starter,
         lesson.folder / "traffic.py",
     }
     return [path for path in code_files(lesson) if path not in apps]
@@ -175,8 +177,8 @@ def test_every_app_file_has_at_most_50_lines_of_code(lesson, app_file):
 @pytest.mark.parametrize("lesson", FLASK_SERVED, ids=by_name)
 def test_the_serving_code_is_the_same_in_every_app_file(lesson):
     model = serving_tail(lessons.lesson_named("01").app)
-    exercise = [lesson.exercise] if lesson.kind == "app" else []  # 07's exercise is tests
-    for path in [*app_files(lesson), *exercise]:
+    starter = [lesson.starter] if lesson.kind == "app" else []  # 07's exercise is tests
+    for path in [*app_files(lesson), *starter]:
         if path.is_file():
             assert serving_tail(path) == model, path.name
 

@@ -3,16 +3,18 @@
     python scripts/bench/bench_grader.py            every lesson, 5 runs each
     python scripts/bench/bench_grader.py 03 --runs 10
 
-For each lesson it times `python scripts/check.py NN` (the reference: app.py,
-or lesson 07's test_app.py) and, where the lesson has an exercise, `check.py NN
---file NN_topic/exercise.py` (the starter, which fails every snippet, or catches
-no mutant: the grader still runs it all).
+For each lesson it times `python scripts/check.py NN` (its reference: app.py,
+prometheus/solution.yml, 07's test_app.py, ...) and, where the lesson has an
+exercise, `check.py NN --file exercise` on a copy of its pristine starter (which
+fails everything: the grader still runs it all), as the learn loop grades it.
 """
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +25,7 @@ except ImportError:
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/: the workshop package
 
-from workshop.lessons import ROOT, all_lessons, display, lesson_named
+from workshop.lessons import ROOT, all_lessons, lesson_named
 
 CHECK = ROOT / "scripts" / "check.py"
 
@@ -66,14 +68,16 @@ def main():
     lessons = [lesson for lesson in lessons if lesson.ready]  # one without an exercise yet
     for lesson in lessons:
         bench(f"check.py {lesson.number}", [lesson.number], True, args.runs)
-        if lesson.exercise.is_file():
-            exercise = display(lesson.exercise)
-            bench(
-                f"check.py {lesson.number} --file {exercise}",
-                [lesson.number, "--file", lesson.exercise],
-                False,
-                args.runs,
-            )
+        if lesson.starter.is_file():
+            with tempfile.TemporaryDirectory() as tmp:
+                exercise = Path(tmp) / lesson.exercise.name
+                shutil.copyfile(lesson.starter, exercise)
+                bench(
+                    f"check.py {lesson.number} --file (its starter)",
+                    [lesson.number, "--file", exercise],
+                    False,
+                    args.runs,
+                )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
     venv_install    the .venv: created once, installed into when requirements change
     ports           free ports, handed out in turn across processes
     processes       process groups: start, stop with every child, wait until serving
+    interrupts      Ctrl-C and kill: every process started stops at once
+    app_output      what an app printed, fit to show: its traceback's last frame
     metrics_page    an app's /metrics: scrape, grep, samples
     lesson_run      one run of a lesson: its app, the GitHub stand-in, traffic, scrapes
     readme_commands a lesson README's command blocks and the outputs shown under them

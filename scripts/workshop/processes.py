@@ -3,12 +3,12 @@ child they started, waited on until they serve; several servers at once on
 free ports.
 
 Used by lesson_run (the lessons' apps and the stand-in), readme_walk, and the
-tests (Prometheus, gunicorn, the learn loop, dev.py). Standard library plus
-requests.
+tests (Prometheus, gunicorn, the learn loop, dev.py). Standard library, plus
+requests once a server is waited on: starting one imports nothing else, so that
+the grader can start an app before it imports anything heavy.
 """
 
 import os
-import re
 import signal
 import subprocess
 import tempfile
@@ -16,18 +16,28 @@ import time
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
-import requests
-
+from workshop import interrupts
+from workshop.app_output import last_error, what_it_printed
+from workshop.interrupts import send_stop
 from workshop.lessons import ROOT
 from workshop.ports import free_port
 
 STOP_SECONDS = 5  # how long a stopped process may take to exit before it is killed
-# The last line of a Python traceback: "TypeError: 'int' object is not callable".
-TRACEBACK_END = re.compile(r"^(?:\w+\.)*\w*(?:Error|Exception)\b.*$", re.MULTILINE)
 
 
 class ServerFailed(RuntimeError):
-    """A server process did not come up; the message says why, in one line."""
+    """A server process did not come up: the message says why in one line, and
+    `details` holds the lines that show it (the app's error, its last lines)."""
+
+    def __init__(self, message, details=()):
+        super().__init__(message)
+        self.message, self.details = message, list(details)
+
+    def __str__(self):
+        return "".join([self.message, *(f"\n    {line}" for line in self.details)])
+
+    def prefixed(self, words):
+        return ServerFailed(f"{words} {self.message}", self.details)
 
 
 def default_sigint():
@@ -54,15 +64,18 @@ def start_process(command, output, env=None, cwd=ROOT, ctrl_c=False, stdin=subpr
         options["start_new_session"] = True
         if ctrl_c:
             options["preexec_fn"] = default_sigint
-    return subprocess.Popen(
-        [str(part) for part in command],
-        cwd=cwd,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        stdin=stdin,
-        env=environment(env),
-        **options,
-    )
+    with interrupts.Starting():  # Ctrl-C now waits until the process is registered
+        process = subprocess.Popen(
+            [str(part) for part in command],
+            cwd=cwd,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=stdin,
+            env=environment(env),
+            **options,
+        )
+        interrupts.register(process, signal.SIGTERM)  # running() may give another signal
+    return process
 
 
 def environment(changes=None):
@@ -71,19 +84,27 @@ def environment(changes=None):
     return {name: value for name, value in merged.items() if value is not None}
 
 
-def stop_process(process):
-    """Stop the process and everything it started: SIGTERM, then SIGKILL after a while."""
-    if os.name == "nt":
-        process.terminate()
-    else:
-        signal_group(process, signal.SIGTERM)
+def stop_process(process, signum=signal.SIGTERM, wait=STOP_SECONDS):
+    """Stop the process and everything it started: `signum` (SIGTERM; gunicorn stops
+    at once on SIGINT), then SIGKILL after `wait` seconds."""
+    interrupts.forget(process)
+    send_stop(process, signum)
     try:
-        process.wait(timeout=STOP_SECONDS)
+        process.wait(timeout=wait)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
     if os.name != "nt":
         signal_group(process, signal.SIGKILL)  # children that outlived their parent
+
+
+def children_of(pid):
+    """The PIDs of the processes whose parent is `pid` (gunicorn's workers, say). POSIX."""
+    if os.name == "nt":
+        return []
+    listing = subprocess.run(["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True)
+    pairs = [line.split() for line in listing.stdout.splitlines()]
+    return [int(child) for child, parent in pairs if parent == str(pid)]
 
 
 def signal_group(process, signum):
@@ -95,9 +116,7 @@ def group_is_gone(pgid):
     """Whether no process of the group is left (POSIX)."""
     try:
         os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # a zombie left to reap: not running any more
+    except (ProcessLookupError, PermissionError):  # PermissionError: a zombie left to reap
         return True
     return False
 
@@ -115,52 +134,63 @@ def wait_for(condition, timeout, interval=0.05):
         time.sleep(interval)
 
 
-def last_lines(log, count=3):
-    return " | ".join(log.read_text(errors="replace").strip().splitlines()[-count:])
+def wait_until_serving(process, url, log, is_ready, timeout=15.0, own_file=None):
+    """Poll `url` until is_ready(response) is True; it may raise ServerFailed to give up.
+    `own_file`: the learner's file, whose frame a traceback shows first."""
+    import requests  # here, not at the top: starting a process needs no requests
 
+    from workshop.metrics_page import local_get
 
-def wait_until_serving(process, url, log, is_ready, timeout=15.0):
-    """Poll `url` until is_ready(response) is True; it may raise ServerFailed to give up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServerFailed(f"exited with code {process.returncode}: {last_lines(log)}")
+            output = log.read_text(errors="replace")
+            said = what_it_printed(output, own_file)
+            if process.returncode == 0 and not last_error(output):
+                reason = "exited (code 0) without serving: does it end with app.run(...)?"
+                raise ServerFailed(reason, said)
+            raise ServerFailed(f"exited with code {process.returncode}:", said)
         try:
-            if is_ready(requests.get(url, timeout=1)):
+            if is_ready(local_get(url, timeout=1)):
                 return
         except requests.RequestException:
             pass  # not listening yet
         time.sleep(0.02)
-    raise ServerFailed(f"did not answer at {url} within {timeout:.0f} s: {last_lines(log)}")
+    said = what_it_printed(log.read_text(errors="replace"), own_file)
+    reason = f"did not answer at {url} within {timeout:.0f} s"
+    if said == ["(it printed nothing)"]:
+        raise ServerFailed(f"{reason}, and printed nothing: is it listening on PORT?")
+    raise ServerFailed(f"{reason}; its last lines:", said)
 
 
 class Server:
     """A started server process: its log file, and a way to wait until it serves."""
 
-    def __init__(self, process, log, ready_url, is_ready):
+    def __init__(self, process, log, ready_url, is_ready, own_file=None):
         self.process, self.log = process, log
         self.ready_url, self.is_ready = ready_url, is_ready
+        self.own_file = own_file  # the learner's file, whose frames a traceback shows first
 
     def wait_until_serving(self, timeout=15.0):
-        wait_until_serving(self.process, self.ready_url, self.log, self.is_ready, timeout)
+        wait_until_serving(
+            self.process, self.ready_url, self.log, self.is_ready, timeout, self.own_file
+        )
         return self
 
     def output(self):
         return self.log.read_text(errors="replace")
 
     def last_error(self, wait=1.0):
-        """The last line of the newest traceback in the output ("TypeError: ..."), or None.
-
-        Waits up to `wait` s for one: werkzeug logs a traceback just after it has
-        answered 500, so it can arrive a moment after the answer.
-        """
-        errors = wait_for(lambda: TRACEBACK_END.findall(self.output()), wait)
-        return errors[-1] if errors else None
+        """The last line of the newest traceback in the output ("TypeError: ..."), or None,
+        after up to `wait` s: werkzeug logs a traceback just after it has answered 500."""
+        return wait_for(lambda: last_error(self.output()), wait)
 
 
 @contextmanager
-def running(command, ready_url, is_ready, env=None, cwd=ROOT, wait=True, ctrl_c=False):
-    """Run a server process until the block ends, then stop it and its children.
+def running(command, ready_url, is_ready, env=None, cwd=ROOT, wait=True, **options):
+    """Run a server process until the block ends, then stop it and its children
+    with options["stop_signal"] (default SIGTERM), then SIGKILL. Options: also ctrl_c
+    (see start_process) and own_file (see Server).
 
     Yields a Server; with wait=False the caller calls server.wait_until_serving(),
     which lets several servers start at the same time.
@@ -168,14 +198,15 @@ def running(command, ready_url, is_ready, env=None, cwd=ROOT, wait=True, ctrl_c=
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "output.log"
         with open(log, "wb") as output:
-            process = start_process(command, output, env, cwd, ctrl_c)
-        server = Server(process, log, ready_url, is_ready)
+            process = start_process(command, output, env, cwd, options.get("ctrl_c", False))
+        process.stop_signal = options.get("stop_signal", signal.SIGTERM)
+        server = Server(process, log, ready_url, is_ready, options.get("own_file"))
         try:
             if wait:
                 server.wait_until_serving()
             yield server
         finally:
-            stop_process(process)
+            stop_process(process, process.stop_signal)
 
 
 @contextmanager
@@ -187,14 +218,16 @@ def serving(named_processes):
             try:
                 server.wait_until_serving()
             except ServerFailed as error:
-                raise ServerFailed(f"{name} {error}{its_error(server)}") from None
+                raise with_its_error(error.prefixed(name), server) from None
         yield [server for _, server in servers]
 
 
-def its_error(server):
-    """ " (the app's error: ...)" when its output ends in a traceback, else ""."""
-    error = server.last_error(wait=0.5)
-    return f" (the app's error: {error})" if error else ""
+def with_its_error(error, server):
+    """The ServerFailed, with the app's own traceback when it printed one and the
+    reason does not show it yet (a /metrics that answered 500, say)."""
+    if error.details or not server.last_error(wait=0.5):
+        return error
+    return ServerFailed(error.message, what_it_printed(server.output(), server.own_file))
 
 
 @contextmanager

@@ -46,20 +46,136 @@ TODOS = {
         "# TODO 4: count every exception": "@DIVIDE_EXCEPTIONS.count_exceptions()",
     },
 }
-CLOSE_BUT_WRONG = [
+REQUEST = {"from flask import Flask, jsonify": "from flask import Flask, jsonify, request"}
+MIDDLEWARE = 'app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/metrics": make_wsgi_app()})\n'
+DIVIDE = "    return jsonify(result=dividend / divisor)"
+WRONG = [
     (
-        "the counter named with a different word",
-        {"# TODO 2: create": 'HEALTH_CHECK_CALLS = Counter("health_checks", "Health checks.")'},
-        "health_checks_total is there: was the metric renamed?",
+        "the page series not exported at 0 at start-up",
+        {"# TODO 1: create": TODOS[1]["# TODO 1: create"].split("\n")[0]},
+        "is not on /metrics before the first request: export each of its series at start-up",
     ),
     (
-        "a label value misspelt",
-        {'# TODO 1: count this visit, with page="about"': 'PAGE_VISITS.labels("About").inc()'},
-        "'About'",
+        "the counter created inside the view, on every call",
+        {
+            "# TODO 2: create": "",
+            "# TODO 2: count this call": (
+                'Counter("health_check_calls", "Times the /health endpoint was called.").inc()'
+            ),
+        },
+        "health_check_calls is created inside health()",
+    ),
+    (
+        "404s counted in a before_request hook, which sees the 405 too",
+        {
+            **REQUEST,
+            "# TODO 3: count this request": "pass",
+            MIDDLEWARE: MIDDLEWARE
+            + (
+                "\n\n@app.before_request\ndef count_unknown_paths():\n"
+                "    if request.url_rule is None:\n        PAGE_NOT_FOUND.inc()\n"
+            ),
+        },
+        "this request must leave page_not_found_total alone",
+    ),
+    (
+        "count_exceptions() limited to ZeroDivisionError",
+        {
+            "# TODO 4: count every exception": (
+                "@DIVIDE_EXCEPTIONS.count_exceptions(ZeroDivisionError)"
+            )
+        },
+        "this request should change divide_exceptions_total by +1",
+    ),
+    (
+        "count_exceptions() above the route's decorator",
+        {
+            "# TODO 4: count every exception": "",
+            '@app.get("/divide/': '@DIVIDE_EXCEPTIONS.count_exceptions()\n@app.get("/divide/',
+        },
+        "is above the route's decorator",
+    ),
+    (
+        "count_exceptions without its (), as the decorator",
+        {"# TODO 4: count every exception": "@DIVIDE_EXCEPTIONS.count_exceptions"},
+        "without (): it is the method that makes the decorator",
+    ),
+    (
+        "the page label taken from the request's path",
+        {
+            **REQUEST,
+            '# TODO 1: count this visit, with page="home"': (
+                "PAGE_VISITS.labels(page=request.path).inc()"
+            ),
+        },
+        "is taken from the request",
+    ),
+    (
+        "a gauge instead of a counter",
+        {
+            "import Counter, make_wsgi_app": "import Counter, Gauge, make_wsgi_app",
+            'PAGE_VISITS = Counter("page_visits"': 'PAGE_VISITS = Gauge("page_visits"',
+        },
+        "page_visits is a gauge; this lesson wants a counter",
+    ),
+    (
+        "/health counted in an after_request hook, for every request",
+        {
+            "# TODO 2: count this call": "pass",
+            MIDDLEWARE: MIDDLEWARE
+            + (
+                "\n\n@app.after_request\ndef count_health(response):\n"
+                "    HEALTH_CHECK_CALLS.inc()\n    return response\n"
+            ),
+        },
+        "this request must leave health_check_calls_total alone",
     ),
     (
         "inc() in the wrong view",
         {'# TODO 1: count this visit, with page="about"': 'PAGE_VISITS.labels("home").inc()'},
-        'page="home"',
+        'should change page_visits_total{page="about"} by +1',
+    ),
+]
+RIGHT = [
+    (
+        "other names, a with block, the series exported one by one",
+        {
+            "# TODO 1: create": (
+                "VISITS = Counter(\n"
+                '    "page_visits", "Visits to the site\'s pages.", labelnames=("page",)\n'
+                ")\n"
+                'VISITS.labels("home")\nVISITS.labels(page="about")'
+            ),
+            '# TODO 1: count this visit, with page="home"': 'VISITS.labels("home").inc()',
+            '# TODO 1: count this visit, with page="about"': 'VISITS.labels(page="about").inc()',
+            "# TODO 4: count every exception": "",
+            DIVIDE: "    with DIVIDE_EXCEPTIONS.count_exceptions():\n    " + DIVIDE,
+        },
+    ),
+    (
+        "a helper that makes the counters, 404s counted by status, a re-raising except",
+        {
+            "# TODO 1: create": (
+                "def counter(name, documentation, labels=()):\n"
+                "    return Counter(name, documentation, labels)\n\n\n"
+                "PAGE_VISITS = counter(\n"
+                '    "page_visits_total", "Visits to the site\'s pages.", ["page"]\n'
+                ")\n"
+                'PAGE_VISITS.labels(page="home")\nPAGE_VISITS.labels(page="about")'
+            ),
+            "# TODO 3: count this request": "pass",
+            "# TODO 4: count every exception": "",
+            DIVIDE: (
+                "    try:\n        return jsonify(result=dividend / divisor)\n"
+                "    except Exception:\n        DIVIDE_EXCEPTIONS.inc()\n        raise\n"
+                "    return None"
+            ),
+            MIDDLEWARE: MIDDLEWARE
+            + (
+                "\n\n@app.after_request\ndef count_not_found(response):\n"
+                "    if response.status_code == 404:\n        PAGE_NOT_FOUND.inc()\n"
+                "    return response\n"
+            ),
+        },
     ),
 ]

@@ -46,7 +46,72 @@ TODOS = {
         "# TODO 2: count this lookup": COUNT,
     },
 }
-CLOSE_BUT_WRONG = [
+FETCH = "    outcome, status, body = github.fetch_repository(owner, repo)"
+COUNTED = "    GITHUB_LOOKUPS.labels(outcome=outcome).inc()"
+ROUTE = '@app.get("/repos/<owner>/<repo>")\n'
+CHECKED = "    problem = github.name_problem(owner, repo)\n"
+TIME = {"import os\n": "import os\nimport time\n"}
+OUTCOMES_AT_0 = "\nfor outcome in github.OUTCOMES:\n    GITHUB_LOOKUPS.labels(outcome=outcome)"
+NO_TIMER = {"# TODO 1: time the lookup": ""}
+COMMON_WRONG = [
+    (
+        "the timer around a block after the lookup",
+        {**NO_TIMER, COUNTED: "    with LOOKUP_DURATION.time():\n    " + COUNTED},
+        "but the stand-in alone took",
+    ),
+    (
+        "a constant observed instead of the time taken",
+        {**NO_TIMER, FETCH: FETCH + "\n    LOOKUP_DURATION.observe(0.5)"},
+        "records 0.5 whatever happened",
+    ),
+    (
+        "the outcomes not exported at 0",
+        {OUTCOMES_AT_0: ""},
+        "export each of its series at start-up",
+    ),
+    (
+        "the request answered 400 before any lookup timed too",
+        {**NO_TIMER, ROUTE: ROUTE + "@LOOKUP_DURATION.time()\n"},
+        "more observations than the lesson's app makes",
+    ),
+]
+COMMON_RIGHT = [
+    (
+        "timed by hand, in a finally",
+        {
+            **TIME,
+            **NO_TIMER,
+            FETCH: (
+                "    started = time.perf_counter()\n    try:\n    " + FETCH + "\n"
+                "    finally:\n        LOOKUP_DURATION.observe(time.perf_counter() - started)"
+            ),
+        },
+    ),
+    (
+        "the timer as a decorator on a helper, the outcomes exported by a comprehension",
+        {
+            **NO_TIMER,
+            FETCH: "    outcome, status, body = timed_fetch(owner, repo)",
+            ROUTE: (
+                "@LOOKUP_DURATION.time()\ndef timed_fetch(owner, repo):\n"
+                "    return github.fetch_repository(owner, repo)\n\n\n" + ROUTE
+            ),
+            OUTCOMES_AT_0: "\n_ = [GITHUB_LOOKUPS.labels(name) for name in github.OUTCOMES]",
+        },
+    ),
+]
+WRONG = [
+    *COMMON_WRONG,
+    (
+        "a label for the repository asked for",
+        {
+            "buckets=": '["repo"],\n    buckets=',
+            "# TODO 1: time the lookup": (
+                'with LOOKUP_DURATION.labels(repo=f"{owner}/{repo}").time():  \\'
+            ),
+        },
+        "taken from the request",
+    ),
     (
         "a bucket bound missing",
         {"# TODO 1: create": HISTOGRAM.format(buckets="(0.1, 0.25, 0.5, 1.0, 1.5, 2.5)")},
@@ -61,18 +126,17 @@ CLOSE_BUT_WRONG = [
                 "LOOKUP_DURATION.observe((time.perf_counter() - started) * 1000)\n" + COUNT
             ),
         },
-        "bucket counts differ",
+        "in milliseconds?",
     ),
     (
-        "a label for the repository asked for",
+        "a summary instead of a histogram",
         {
-            "# TODO 1: create": HISTOGRAM.format(buckets=BUCKETS).replace(
-                "    buckets=", '    ["repo"],\n    buckets='
-            ),
-            "# TODO 1: time the lookup": (
-                'with LOOKUP_DURATION.labels(repo=f"{owner}/{repo}").time():  \\'
-            ),
+            "# TODO 1: create": HISTOGRAM.format(buckets=BUCKETS)
+            .replace("Histogram(", "Summary(")
+            .replace("    buckets=(0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5),\n", ""),
+            "Counter, Histogram,": "Counter, Histogram, Summary,",
         },
-        "the labels differ: expected {}, the app has {'repo': ",
+        "is a summary; this lesson wants a histogram",
     ),
 ]
+RIGHT = COMMON_RIGHT

@@ -37,11 +37,68 @@ TODOS = {
         "# TODO 2: count this lookup": COUNT,
     },
 }
-CLOSE_BUT_WRONG = [
+FETCH = "    outcome, status, body = github.fetch_repository(owner, repo)"
+COUNTED = "    GITHUB_LOOKUPS.labels(outcome=outcome).inc()"
+ROUTE = '@app.get("/repos/<owner>/<repo>")\n'
+CHECKED = "    problem = github.name_problem(owner, repo)\n"
+TIME = {"import os\n": "import os\nimport time\n"}
+OUTCOMES_AT_0 = "\nfor outcome in github.OUTCOMES:\n    GITHUB_LOOKUPS.labels(outcome=outcome)"
+NO_TIMER = {"# TODO 1: time the lookup": ""}
+COMMON_WRONG = [
+    (
+        "the timer around a block after the lookup",
+        {**NO_TIMER, COUNTED: "    with LOOKUP_DURATION.time():\n    " + COUNTED},
+        "but the stand-in alone took",
+    ),
+    (
+        "a constant observed instead of the time taken",
+        {**NO_TIMER, FETCH: FETCH + "\n    LOOKUP_DURATION.observe(0.5)"},
+        "records 0.5 whatever happened",
+    ),
+]
+COMMON_RIGHT = [
+    (
+        "timed by hand, in a finally",
+        {
+            **TIME,
+            **NO_TIMER,
+            FETCH: (
+                "    started = time.perf_counter()\n    try:\n    " + FETCH + "\n"
+                "    finally:\n        LOOKUP_DURATION.observe(time.perf_counter() - started)"
+            ),
+        },
+    ),
+    (
+        "the timer as a decorator on a helper, the outcomes exported by a comprehension",
+        {
+            **NO_TIMER,
+            FETCH: "    outcome, status, body = timed_fetch(owner, repo)",
+            ROUTE: (
+                "@LOOKUP_DURATION.time()\ndef timed_fetch(owner, repo):\n"
+                "    return github.fetch_repository(owner, repo)\n\n\n" + ROUTE
+            ),
+            OUTCOMES_AT_0: "\n_ = [GITHUB_LOOKUPS.labels(name) for name in github.OUTCOMES]",
+        },
+    ),
+]
+WRONG = [
+    *COMMON_WRONG,
     (
         "a histogram instead of a summary",
         {"# TODO 1: create": SUMMARY.replace("Summary(", "Histogram(")},
-        "the metric type differs",
+        "is a histogram; this lesson wants a summary",
+    ),
+    (
+        "a gauge set to the last duration",
+        {
+            "Counter, Histogram, Summary,": "Counter, Gauge, Summary,",
+            "# TODO 1: create": SUMMARY.replace("Summary(", "Gauge("),
+            "# TODO 1: time the lookup": "",
+            FETCH: FETCH.replace("    outcome", "    started = time.perf_counter()\n    outcome")
+            + "\n    LOOKUP_DURATION.set(time.perf_counter() - started)",
+            **TIME,
+        },
+        "is a gauge; this lesson wants a summary",
     ),
     (
         "the outcome counted inside the timed block, and again after it",
@@ -69,4 +126,21 @@ CLOSE_BUT_WRONG = [
         },
         "the number of observations differs",
     ),
+    (
+        "the duration in milliseconds",
+        {
+            **TIME,
+            **NO_TIMER,
+            FETCH: "    started = time.perf_counter()\n"
+            + FETCH
+            + "\n    LOOKUP_DURATION.observe((time.perf_counter() - started) * 1000)",
+        },
+        "in milliseconds?",
+    ),
+    (
+        "the time of day observed instead of a duration",
+        {**TIME, **NO_TIMER, FETCH: FETCH + "\n    LOOKUP_DURATION.observe(time.time())"},
+        "Unix times",
+    ),
 ]
+RIGHT = COMMON_RIGHT

@@ -34,7 +34,10 @@ TODOS = {
         ),
     },
 }
-CLOSE_BUT_WRONG = [
+ROUTE = '@app.post("/state/<name>")'
+SET_STATE = "    APP_STATE.state(name)\n"
+CHECKED = "    if name not in STATES:\n"
+WRONG = [
     (
         "the enum never put in running at start-up",
         {"# TODO 2: start-up is over": "pass"},
@@ -48,7 +51,7 @@ CLOSE_BUT_WRONG = [
     (
         "the route always sets running, not the state named",
         {"# TODO 2: put the enum in the state `name`": 'APP_STATE.state("running")'},
-        'application_state{application_state="running"} is 1 higher',
+        'this request should change application_state{application_state="missing"} by +1',
     ),
     (
         "the info-style gauge never set to 1",
@@ -58,6 +61,83 @@ CLOSE_BUT_WRONG = [
                 + GAUGE_SET.format(version="__version__").removesuffix(".set(1)")
             )
         },
-        "an info metric is always 1",
+        "right after the start, where the lesson's app shows 1",
+    ),
+    (
+        "the Info's labels set in the view, so absent until the first request",
+        {"# TODO 1: create": INFO, SET_STATE: "    " + INFO_LABELS + "\n" + SET_STATE},
+        "is not on /metrics before the first request",
+    ),
+    (
+        "the Info made by hand as a gauge",
+        {
+            "# TODO 1: create": (
+                'APP_INFO = Gauge("application_info", "Version and author of this app.", '
+                '["version", "author"])\n'
+                "APP_INFO.labels(version=__version__, author=__author__).set(1)"
+            )
+        },
+        "application_info is a gauge; this lesson wants an info (Info)",
+    ),
+    (
+        "the Enum made by hand as a gauge with a label per state",
+        {
+            "# TODO 2: create": (
+                'APP_STATE_GAUGE = Gauge("application_state", "The state the app is in.", '
+                '["application_state"])\n\n\n'
+                "class HandMadeEnum:\n"
+                "    def state(self, name):\n"
+                "        for each in STATES:\n"
+                "            APP_STATE_GAUGE.labels(each).set(1 if each == name else 0)\n\n\n"
+                'APP_STATE = HandMadeEnum()\nAPP_STATE.state("loading")'
+            )
+        },
+        "application_state is a gauge; this lesson wants a state set (Enum)",
+    ),
+    (
+        "GET allowed to change the state",
+        {ROUTE: '@app.route("/state/<name>", methods=["GET", "POST"])'},
+        'must leave application_state{application_state="running"} alone',
+    ),
+    (
+        "a state left out of the Enum",
+        {"# TODO 2: create": ENUM.format(states='["loading", "running", "stopped"]')},
+        "ValueError",
+    ),
+    (
+        "the info-style gauge without multiprocess_mode",
+        {'    multiprocess_mode="max",\n': ""},
+        'multiprocess_mode="max"',
+    ),
+]
+RIGHT = [
+    (
+        "other names, keywords, a helper sets the Info, the states written out",
+        {
+            "# TODO 1: create": (
+                'VERSION = Info(name="application", documentation="Version and author of this '
+                'app.")\n\n\ndef describe():\n'
+                "    VERSION.info(dict(version=__version__, author=__author__))\n\n\n"
+                "describe()"
+            ),
+            "# TODO 2: create": (
+                'STATE = Enum("application_state", "The state the app is in.", '
+                'states=["loading", "missing", "running", "stopped"])'
+            ),
+            "# TODO 2: put the enum in the state `name`": "STATE.state(name)",
+            "# TODO 2: start-up is over": "STATE.state(STATES[2])",
+        },
+    ),
+    (
+        "the gauge's labels given as a dict, the state set in a helper",
+        {
+            "# TODO 3: create": (
+                GAUGE.format(name="workshop_build_info")
+                + 'BUILD_INFO.labels(**{"service": "workshop", "version": __version__}).set(1)'
+            ),
+            "# TODO 2: put the enum in the state `name`": "enter(name)",
+            "# TODO 2: start-up is over": 'enter("running")',
+            ROUTE: "def enter(state):\n    APP_STATE.state(state)\n\n\n" + ROUTE,
+        },
     ),
 ]

@@ -36,11 +36,32 @@ TODOS = {
         "# TODO 2: one request less": COUNT_OUT,
     },
 }
-CLOSE_BUT_WRONG = [
+MODE = ', multiprocess_mode="{}"'
+DISPATCH = 'app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/metrics": metrics})'
+ROUTE_LABEL = (
+    'route = request.url_rule.rule if request.url_rule else "unmatched"  # never the raw path'
+)
+NO_COUNTING = {"# TODO 2: one more request": "pass", "# TODO 2: one request less": ""}
+WRONG = [
     (
         "a gauge without multiprocess_mode: one series per worker, with a pid label",
         {"# TODO 2: create": GAUGE.format(mode="")},
-        "the app has {'pid': ",
+        'multiprocess_mode, "all"',
+    ),
+    (
+        'multiprocess_mode="sum": a dead worker\'s requests stay in progress',
+        {"# TODO 2: create": GAUGE.format(mode=MODE.format("sum"))},
+        'multiprocess_mode="sum" keeps the value a dead worker left',
+    ),
+    (
+        'multiprocess_mode="max"',
+        {"# TODO 2: create": GAUGE.format(mode=MODE.format("max"))},
+        'multiprocess_mode="max" keeps the value a dead worker left',
+    ),
+    (
+        'multiprocess_mode="livemax": one worker\'s count, not all of them',
+        {"# TODO 2: create": GAUGE.format(mode=MODE.format("livemax"))},
+        'has multiprocess_mode="livemax"',
     ),
     (
         "the registry made, but /metrics still served from the default one",
@@ -54,8 +75,90 @@ CLOSE_BUT_WRONG = [
         "answered from the registry of one worker",
     ),
     (
+        "one registry for every scrape, a MultiProcessCollector added to it at each",
+        {
+            "# TODO 1: in multiprocess mode": (
+                'if "PROMETHEUS_MULTIPROC_DIR" in os.environ:\n'
+                "    MultiProcessCollector(SCRAPES)\n"
+                "    return make_wsgi_app(SCRAPES)(environ, start_response)"
+            ),
+            "app = Flask(__name__)\n": "SCRAPES = CollectorRegistry()\napp = Flask(__name__)\n",
+        },
+        "this series is on /metrics more than once",
+    ),
+    (
+        "the MULTIPROC=off case dropped: MultiProcessCollector without its folder",
+        {
+            "# TODO 1: in multiprocess mode": (
+                "registry = CollectorRegistry()\n"
+                "MultiProcessCollector(registry)\n"
+                "return make_wsgi_app(registry)(environ, start_response)"
+            )
+        },
+        "with MULTIPROC=off",
+    ),
+    (
         "counted in, never out",
         {"# TODO 2: one request less": ""},
-        "the value differs",
+        "counted out",
+    ),
+    (
+        "counted down in after_request, which a view that raises skips",
+        {
+            "# TODO 2: one request less": "",
+            "    return response\n": "    INPROGRESS.dec()\n    return response\n",
+        },
+        "after_request function, which Flask skips",
+    ),
+    (
+        "in progress tracked on one route only",
+        {
+            **NO_COUNTING,
+            '@app.get("/work")\n': '@app.get("/work")\n@INPROGRESS.track_inprogress()\n',
+        },
+        "one view",
+    ),
+    (
+        "the route label taken from the request's path",
+        {ROUTE_LABEL: "route = request.path"},
+        "is taken from the request",
+    ),
+]
+RIGHT = [
+    (
+        "the multiprocess registry made once, at start-up, other names",
+        {
+            "# TODO 2: create": (
+                "IN_FLIGHT = Gauge(\n"
+                '    "http_inprogress_requests",\n'
+                '    "Requests in progress.",\n'
+                '    multiprocess_mode="livesum",\n'
+                ")\n"
+                "MULTIPROCESS_REGISTRY = CollectorRegistry()\n"
+                'if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):\n'
+                "    MultiProcessCollector(MULTIPROCESS_REGISTRY)"
+            ),
+            "# TODO 1: in multiprocess mode": (
+                'if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):\n'
+                "    return make_wsgi_app(MULTIPROCESS_REGISTRY)(environ, start_response)"
+            ),
+            "# TODO 2: one more request": "IN_FLIGHT.inc()",
+            "# TODO 2: one request less": COUNT_OUT.replace("INPROGRESS", "IN_FLIGHT"),
+        },
+    ),
+    (
+        "requests in progress counted by a WSGI middleware",
+        {
+            **NO_COUNTING,
+            DISPATCH: (
+                "def count_in_progress(wsgi_app):\n"
+                "    def counted(environ, start_response):\n"
+                "        with INPROGRESS.track_inprogress():\n"
+                "            return wsgi_app(environ, start_response)\n\n"
+                "    return counted\n\n\n"
+                "app.wsgi_app = DispatcherMiddleware(count_in_progress(app.wsgi_app), "
+                '{"/metrics": metrics})'
+            ),
+        },
     ),
 ]

@@ -4,6 +4,13 @@ Each NN_topic.py here describes how to fill in that lesson's exercise.py (see
 01_counters.py). solve() applies such a description to the starter's text, the
 way a learner would edit it: each `# TODO k: ...` comment (and the comment lines
 that continue it) replaced by code at the same indentation.
+
+Each also holds the lesson's corpus: WRONG, solutions a learner could write
+that a Prometheus reviewer would reject, each with a fragment of the hint the
+grader must give; and RIGHT, solutions written differently from app.py that
+must pass. Each is {marker or text: code} on top of every TODO solved: a key
+that starts with "# TODO" replaces that TODO's code, any other key is text of
+the solved file replaced as it stands (it must be there).
 """
 
 import re
@@ -44,8 +51,8 @@ def replace_marker(text, marker, code):
 
 
 def solve(starter, module, todos, instead=None):
-    """The starter with the TODOs numbered in `todos` written; `instead` {marker: code}
-    writes some markers differently (a close-but-wrong answer)."""
+    """The starter with the TODOs numbered in `todos` written; `instead` writes some
+    markers differently, and replaces some text (see the module's docstring)."""
     instead = instead or {}
     text = starter
     for old, new in module.IMPORTS.items():
@@ -54,4 +61,8 @@ def solve(starter, module, todos, instead=None):
     for number in todos:
         for marker, code in module.TODOS[number].items():
             text = replace_marker(text, marker, instead.get(marker, code))
+    for old, new in instead.items():
+        if not old.startswith("# TODO"):
+            assert old in text, f"no {old!r} in the solved file"
+            text = text.replace(old, new)
     return text

@@ -3,7 +3,15 @@
     snippet_lines  a snippet's lines parsed: names, labels, values, types
     snippet_hints  the hint that names the likely cause of each difference
     snippets       one snippet of /metrics against the lesson's expected/ file
-    app_grader     a lesson's app (01-06) run once and graded snippet by snippet
+    phases         a lesson's app run in phases: at start, row by row, after, held
+    behaviour      the learner's app against the lesson's app.py, row by row
+    reference_cache  the lesson's app.py's run, kept between grades
+    code_checks    what the code shows that /metrics cannot (read with ast)
+    lesson_checks  what each lesson adds: its phases, properties, code checks
+    lesson_phases  requests held in flight, a worker killed, MULTIPROC=off
+    differences    every difference found, put under the snippet of its metric
+    verdicts       the lines printed: PASS/FAIL, differences, hints, summary
+    app_grader     a lesson's app (01-06) graded: the phases, then the differences
     rules_grader   the prometheus lesson's rules, evaluated with promtool (rules_*: its
                    scenarios, promtool runs, known mistakes, comparisons and hints)
     tests_grader   a test file (lesson 07) graded by the mutants of the app it catches:
@@ -22,9 +30,12 @@ learn loop reads (learn/exercise_check.py):
       PASS  NAME (...)                 one line per item graded: a snippet, an
       FAIL  NAME (...)                 answer, a mutant; FAIL lines may be
             ...                        followed by lines indented further
-    NN_topic: K/N ITEMS pass (T s)     last: ITEMS is "snippets", "answers", ...
+    NN_topic: K/N ITEMS pass (T s)     last, even when nothing could be graded:
+                                       ITEMS is "snippets", "answers", ...
                                        ("mutants caught" for a test file)
 
 NAME is what hints.md lists after "## TODO k:", so the loop knows which TODO
-still fails.
+still fails. A FAIL about no item (the app did not start, answered otherwise)
+has words or a colon after its first word, never " (": the loop reads no NAME
+in it.
 """

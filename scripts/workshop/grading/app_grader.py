@@ -1,40 +1,22 @@
-"""Grading a lesson's app (01-06): run it once as the learner would (lesson_run),
-compare each snippet of expected/ with what its /metrics shows (snippets), and
-write the lines check.py prints: PASS, or FAIL with the differences and a hint.
+"""Grading a lesson's app (01-06): run it in phases as the learner would
+(grading.phases), compare each snippet of expected/ with its /metrics
+(snippets), its behaviour row by row with the lesson's own app.py (behaviour),
+and check what the lesson adds (lesson_checks: held requests, a killed worker,
+durations, the code). Each difference goes under the snippet of its metric, so
+that a FAIL names the TODO that is not done yet.
 
 Used by scripts/check.py (for lessons of kind "app"); the tests call grade() directly.
 """
 
-import functools
 import time
 
-from workshop import lesson_run
-from workshop.grading import snippets
-from workshop.lessons import display, grep_pattern
-from workshop.metrics_page import grep
+from workshop.app_output import what_it_printed
+from workshop.grading import code_checks, lesson_checks, phases, verdicts
+from workshop.lesson_run import TrafficFailed
+from workshop.lessons import display
 from workshop.processes import ServerFailed
 
-
-def verdict(pattern, expected, mismatches):
-    """The lines that report one snippet."""
-    count = len(expected.splitlines())
-    if not mismatches:
-        return [f"  PASS  {pattern} ({count} lines)"]
-    differences = f"{len(mismatches)} difference{'s' if len(mismatches) > 1 else ''}"
-    lines = [f"  FAIL  {pattern} ({differences} from the {count} lines expected)"]
-    last_hint = None
-    for mismatch in mismatches:
-        lines.append(f"        expected: {mismatch.expected or '(nothing)'}")
-        lines.append(f"        actual:   {mismatch.actual or '(nothing)'}")
-        if mismatch.hint != last_hint:  # a renamed metric misses several lines, for one reason
-            lines.append(f"        hint:     {mismatch.hint}")
-        last_hint = mismatch.hint
-    return lines
-
-
-def names(snippet_text):
-    """The sample names a snippet shows."""
-    return snippets.sample_types(snippet_text).keys()
+OUTPUT_OF_NOTHING = ["(it printed nothing)"]
 
 
 def read_expected(lesson):
@@ -48,29 +30,68 @@ def read_expected(lesson):
         return f"cannot read {lesson.name}/expected/: {error}"
 
 
+def file_problem(app_file):
+    if app_file.is_dir():
+        return (
+            f"{display(app_file)} is a folder: give the Python file to grade, "
+            "such as NN_topic/exercise.py"
+        )
+    if not app_file.is_file():
+        return f"there is no {display(app_file)}"
+    return None
+
+
+def same_file(one, other):
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:
+        return False
+
+
 def grade(lesson, app_file, traffic_timeout):
-    """(lines to print, whether every snippet matches) for one lesson."""
+    """(lines to print, whether everything passes) for one lesson."""
     started = time.monotonic()
     lines = [f"{lesson.name}: grading {display(app_file)}"]
-    if not app_file.is_file():
-        return [*lines, f"  FAIL  there is no {display(app_file)}"], False
     expected = read_expected(lesson)
-    if isinstance(expected, str):
-        return [*lines, f"  FAIL  {expected}"], False
+    total = 0 if isinstance(expected, str) else len(expected)
+    problem = file_problem(app_file) or (expected if isinstance(expected, str) else None)
+    if problem:
+        return [*lines, f"  FAIL  {problem}", summary(lesson, 0, total, started)], False
+    checks = lesson_checks.checks_for(lesson, app_file)
+    compare = not same_file(app_file, lesson.app)  # app.py itself: nothing to compare with
     try:
-        scrapes = lesson_run.run_lesson_once(lesson, app_file, traffic_timeout)
-    except (ServerFailed, lesson_run.TrafficFailed) as error:
-        return [*lines, f"  FAIL  {error}"], False
-    passed = 0
-    snippet_names = {snippet: set(names(text)) for snippet, text in expected.items()}
-    page_types = functools.cache(snippets.sample_types)  # each page parsed once
-    for snippet, text in expected.items():
-        exposition = scrapes.of(snippet)
-        others = set().union(*(n for other, n in snippet_names.items() if other != snippet))
-        shown = grep(exposition, grep_pattern(snippet))
-        mismatches = snippets.compare(text, shown, page_types(exposition), None, others)
-        lines += verdict(snippet, text, mismatches)
-        passed += not mismatches
+        run, reference = phases.grade_run(
+            lesson, app_file, traffic_timeout, checks.phases, checks.variants, compare
+        )
+    except (ServerFailed, TrafficFailed) as error:
+        lines += stopped_lines(error, app_file, checks)
+        return [*lines, summary(lesson, 0, total, started)], False
+    # Imported only now: the apps started first, and came up meanwhile.
+    from workshop.grading.differences import collect
+
+    by_snippet, general = collect(lesson, app_file, expected, run, reference, checks)
+    answered = all(row.right for row in run.rows)
+    error = [] if answered else what_it_printed(run.app_output, app_file)
+    lines += verdicts.answers_lines(run.rows, [] if error == OUTPUT_OF_NOTHING else error, app_file)
+    if general:
+        lines += ["  FAIL  code: what it shows", *verdicts.hint_lines(m.hint for m in general)]
+    for pattern, text in expected.items():
+        lines += verdicts.snippet_lines(pattern, text, by_snippet[pattern])
+    passed = sum(not by_snippet[pattern] for pattern in expected)
+    everything = passed == total and answered and not general
+    lines.append(summary(lesson, passed, total, started, passed == total and not everything))
+    return lines, everything
+
+
+def stopped_lines(error, app_file, checks):
+    """Why the grade stopped (the app did not start, traffic.py failed), the app's own
+    error, and what its code shows: the likely cause, when the code says it."""
+    details = getattr(error, "details", [])
+    lines = verdicts.failure_lines(getattr(error, "message", str(error)), details, app_file)
+    code = code_checks.findings(app_file, checks.code)
+    return lines + verdicts.hint_lines(mismatch.hint for _, mismatch in code)
+
+
+def summary(lesson, passed, total, started, others_fail=False):
     seconds = time.monotonic() - started
-    lines.append(f"{lesson.name}: {passed}/{len(expected)} snippets pass ({seconds:.1f} s)")
-    return lines, passed == len(expected)
+    return verdicts.summary_line(lesson, passed, total, seconds, others_fail)

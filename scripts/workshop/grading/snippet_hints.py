@@ -25,6 +25,12 @@ def value_hint(expected, actual, types):
         return "a total duration cannot be negative: time with .time(), in seconds"
     if name.endswith("_bucket"):
         return "bucket counts differ: are the buckets the lesson's? is each request observed once?"
+    if name.endswith("_count") and actual.value > expected.value:
+        return (
+            "the number of observations differs: more observations than the lesson's app "
+            "makes: is something timed that it does not time (a request answered 4xx before "
+            "the work), or one thing timed twice?"
+        )
     if name.endswith("_count"):
         return "the number of observations differs: is every request timed, exactly once?"
     if name.endswith("_info") and expected.value == 1:
@@ -33,6 +39,12 @@ def value_hint(expected, actual, types):
         if actual.value < expected.value:
             return "the counter is lower than expected: is it incremented on every such request?"
         return "the counter is higher than expected: .inc() called twice? other traffic?"
+    if ("inprogress" in name or "in_progress" in name) and actual.value > expected.value:
+        return (
+            f"{actual.value:g} requests still in progress once the traffic is over: they "
+            "are counted in, and not all counted out: dec() on every way out of a request "
+            "(a teardown_request function, or track_inprogress())"
+        )
     return "the value differs: is the metric updated on every change the traffic makes?"
 
 
@@ -40,6 +52,27 @@ def comment_hint(expected):
     if expected.key[1] == "TYPE":
         return "the metric type differs: is it the Counter/Gauge/... the lesson uses?"
     return "the help text differs: copy it from the lesson"
+
+
+# A hint that names the cause itself: shown before the others (see Mismatch.rank).
+SPECIFIC = ("a label value taken from the request's path", "in milliseconds?", "one series per")
+
+
+def rank(hint):
+    return 2 if any(words in hint for words in SPECIFIC) else 5
+
+
+def from_the_path(labels):
+    """The label values that look like a request's path: "/", "/no-such-page"."""
+    return [value for value in labels.values() if value.startswith("/")]
+
+
+def path_label_hint(line):
+    return (
+        f"{series(line)}: a label value taken from the request's path. Each URL a client "
+        "sends (a scanner sends thousands) becomes a series of its own: use a value from a "
+        "small set your code chooses"
+    )
 
 
 def without_le(line):
@@ -55,9 +88,10 @@ def bucket_bounds(line, lines):
     ]
 
 
-def missing_hint(expected, actual_lines, candidates, expected_types):
+def missing_hint(expected, actual_lines, candidates, expected_types, lesson_paths=False):
     """Why an expected line is missing. `candidates`: {sample name: type} of the
-    app's samples that could be this metric renamed."""
+    app's samples that could be this metric renamed; lesson_paths: whether the
+    snippet's own label values look like paths (06's routes)."""
     name = expected.key[2] if expected.name == "#" else expected.name
     same_name = [a for a in actual_lines if a.name == name]
     bounds = bucket_bounds(expected, actual_lines) if name.endswith("_bucket") else []
@@ -66,8 +100,22 @@ def missing_hint(expected, actual_lines, candidates, expected_types):
             f"no bucket le={expected.labels['le']}, the app's are le={', '.join(bounds)}: "
             "are the buckets the lesson's?"
         )
+    if same_name and expected.value == 0 and expected.name.endswith("_total"):
+        return (
+            f"{series(expected)} is missing: a series no request has touched shows only "
+            "when it is exported at 0: export each of its series at start-up, with "
+            ".labels(...) once at the top of the file"
+        )
     if same_name:
-        return f"the labels differ: expected {expected.labels}, the app has {same_name[0].labels}"
+        labels = same_name[0].labels
+        if from_the_path(labels) and not lesson_paths:
+            return path_label_hint(same_name[0])
+        if "pid" in labels and "pid" not in expected.labels:
+            return (
+                "one series per worker process, labelled pid: that is a gauge's default "
+                'multiprocess_mode, "all"; the lesson\'s mode adds them up into one'
+            )
+        return f"the labels differ: expected {expected.labels}, the app has {labels}"
     kind = expected_types.get(name)
     same_kind = [known for known, known_kind in candidates.items() if kind in (None, known_kind)]
     close = difflib.get_close_matches(name, same_kind, n=1, cutoff=0.6)
@@ -130,6 +178,9 @@ def name_swapped_series(mismatches, wrong_values, types):
 
 
 def extra_hint(extra, expected_lines):
+    lesson_paths = any(from_the_path(line.labels) for line in expected_lines if line.name != "#")
+    if extra.name != "#" and from_the_path(extra.labels) and not lesson_paths:
+        return path_label_hint(extra)
     if extra.name.endswith("_bucket"):
         return f"an extra bucket le={extra.labels['le']}: are the buckets the lesson's?"
     candidates = []  # (similarity, label name, the lesson's value) for series one label away

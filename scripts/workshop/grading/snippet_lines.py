@@ -6,8 +6,6 @@ Used by grading.snippets (the comparison) and grading.snippet_hints (the hints).
 
 from dataclasses import dataclass
 
-from prometheus_client.parser import text_string_to_metric_families
-
 # A duration _sum this many times the lesson's is no slow machine: milliseconds.
 # Only for sums of at least MILLISECONDS_FLOOR seconds: tiny sums of fast requests
 # can grow many times over on a busy laptop.
@@ -32,16 +30,33 @@ class Line:
 
 @dataclass(frozen=True)
 class Mismatch:
+    """One difference the grader found: the line expected and the line shown (either
+    may be None), why it differs, when it was seen ("at start-up", "after POST /..."),
+    and its rank: the lower, the more specific its hint, and the earlier it is shown."""
+
     expected: str | None
     actual: str | None
     hint: str
+    when: str | None = None
+    rank: int = 5
+    details: tuple = ()  # more lines that show it: the app's own error, say
+
+
+def metric_families(text, openmetrics=False):
+    """prometheus_client's parser of the text format (or of OpenMetrics). Imported on
+    first use, not with this module: the grader starts its apps before it."""
+    if openmetrics:
+        from prometheus_client.openmetrics.parser import text_string_to_metric_families
+    else:
+        from prometheus_client.parser import text_string_to_metric_families
+    return text_string_to_metric_families(text)
 
 
 def parse_line(text):
     if text.startswith("#"):
         words = text.split(maxsplit=3)  # "# HELP name text..." / "# TYPE name type"
         return Line(text, ("#", *words[1:3]))
-    family = next(text_string_to_metric_families(text + "\n"))
+    family = next(metric_families(text + "\n"))
     sample = family.samples[0]
     return Line(text, (sample.name, frozenset(sample.labels.items())), sample.value)
 
@@ -54,7 +69,7 @@ def sample_types(exposition):
     """Map each sample name in a whole /metrics page to its metric type."""
     return {
         sample.name: family.type
-        for family in text_string_to_metric_families(exposition)
+        for family in metric_families(exposition)
         for sample in family.samples
     }
 

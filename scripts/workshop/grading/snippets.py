@@ -16,9 +16,11 @@ from workshop.grading.snippet_hints import (
     ONE_PROCESS_ONLY,
     comment_hint,
     extra_hint,
+    from_the_path,
     missing_hint,
     name_swapped_series,
     one_process_only,
+    rank,
     value_hint,
 )
 from workshop.grading.snippet_lines import (
@@ -52,6 +54,23 @@ def same_value(expected, actual, types, now):
     )
 
 
+REPEATED = (
+    "this series is on /metrics more than once, and Prometheus refuses the whole scrape: "
+    "is a collector added again and again (a MultiProcessCollector added to one registry "
+    "at every scrape)?"
+)
+
+
+def repeated_series(lines):
+    """The sample lines whose series (name and labels) came before on the page."""
+    seen, repeated = set(), []
+    for line in lines:
+        if line.name != "#" and line.key in seen:
+            repeated.append(line)
+        seen.add(line.key)
+    return repeated
+
+
 def compare(expected_text, actual_text, types=None, now=None, other_names=()):
     """The mismatches between two snippets; an empty list means they match.
 
@@ -72,11 +91,15 @@ def compare(expected_text, actual_text, types=None, now=None, other_names=()):
     }
     expected_types = sample_types(expected_text)
     actual_by_key = {line.key: line for line in actual_lines}
+    repeated = repeated_series(actual_lines)
+    lesson_paths = any(from_the_path(line.labels) for line in expected_lines if line.name != "#")
     mismatches, wrong_values = [], []
     for expected in expected_lines:
         actual = actual_by_key.pop(expected.key, None)
         if actual is None:
-            hint = missing_hint(expected, actual_lines, renamed_candidates, expected_types)
+            hint = missing_hint(
+                expected, actual_lines, renamed_candidates, expected_types, lesson_paths
+            )
             mismatches.append(Mismatch(expected.text, None, hint))
         elif not same_value(expected, actual, types, now):
             if expected.name == "#":
@@ -87,6 +110,9 @@ def compare(expected_text, actual_text, types=None, now=None, other_names=()):
             mismatches.append(Mismatch(expected.text, actual.text, hint))
     for extra in actual_by_key.values():
         mismatches.append(Mismatch(None, extra.text, extra_hint(extra, expected_lines)))
+    mismatches += [Mismatch(None, line.text, REPEATED, rank=1) for line in repeated]
     if one_process_only(expected_lines, actual_by_key.values()):
-        return [Mismatch(m.expected, m.actual, ONE_PROCESS_ONLY) for m in mismatches]
-    return name_swapped_series(mismatches, wrong_values, types)
+        mismatches = [Mismatch(m.expected, m.actual, ONE_PROCESS_ONLY) for m in mismatches]
+    else:
+        mismatches = name_swapped_series(mismatches, wrong_values, types)
+    return [Mismatch(m.expected, m.actual, m.hint, rank=rank(m.hint)) for m in mismatches]

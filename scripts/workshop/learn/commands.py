@@ -26,7 +26,7 @@ import sys
 
 from workshop.learn.exercise_check import grade_exercise
 from workshop.learn.hints import next_hint
-from workshop.learn.loop import Learner
+from workshop.learn.loop import Learner, QuitRequested
 from workshop.learn.progress import Progress, choose_lesson, print_progress
 from workshop.lessons import all_lessons, copy_starter_if_missing, display, find_lesson
 from workshop.venv_install import install
@@ -49,6 +49,8 @@ def learn(number=None):
     try:
         copy_starter_if_missing(chosen)
         return Learner(chosen, progress).run()
+    except QuitRequested:  # q while a grade ran: the grade and its apps are stopped
+        return 0
     except KeyboardInterrupt:
         print("\nStopped. Run python3 scripts/dev.py learn to carry on.", flush=True)
         return 0

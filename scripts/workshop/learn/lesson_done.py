@@ -6,10 +6,13 @@ Used by learn.loop. Standard library only.
 
 import re
 
-from workshop.lessons import next_lesson
+from workshop.lessons import all_lessons, next_lesson
 
 
-def pass_message(lesson, first_time=True):
+def pass_message(lesson, first_time=True, progress=None):
+    """The lines that say the lesson is done and what comes next, in the course order
+    of all_lessons(): the next lesson, or the end of the course (and whether every
+    lesson is done, when `progress` says)."""
     done = "is done. Well done!" if first_time else "was done already."
     lines = [
         "",
@@ -19,14 +22,14 @@ def pass_message(lesson, first_time=True):
     ]
     following = next_lesson(lesson)
     if following is None:
-        lines.append("That was the last lesson: you have done the whole workshop.")
-    else:
-        lines.append(f"  Next lesson:            python3 scripts/dev.py learn {following.number}")
-        if not following.ready:
-            lines.append(
-                f"  ({following.name} has no exercise yet: read {following.name}/README.md "
-                "meanwhile.)"
-            )
+        lines += end_of_course(lesson, progress)
+        lines.append("Still watching your file: tidy it if you like; q quits.")
+        return lines
+    lines.append(f"  Next lesson:            python3 scripts/dev.py learn {following.number}")
+    if not following.ready:
+        lines.append(
+            f"  ({following.name} has no exercise yet: read {following.name}/README.md meanwhile.)"
+        )
     lines.append("Still watching your file: tidy it if you like, n + Enter goes on, q quits.")
     return lines
 
@@ -34,6 +37,19 @@ def pass_message(lesson, first_time=True):
 def reference(lesson):
     """The lesson's reference solution as its README names it: "01_counters/app.py"."""
     return f"{lesson.name}/{lesson.reference.relative_to(lesson.folder).as_posix()}"
+
+
+def end_of_course(lesson, progress):
+    """After the last lesson: the whole workshop is done, or which lessons are not yet."""
+    course = all_lessons(lesson.folder.parent)
+    to_do = [
+        other.name
+        for other in course
+        if other.ready and other != lesson and progress and not progress.is_done(other)
+    ]
+    if to_do:
+        return [f"That was the last lesson. Still to do: {', '.join(to_do)}."]
+    return ["That was the last lesson: you have done the whole workshop."]
 
 
 def solution_section(lesson):

@@ -4,6 +4,7 @@ answer the keys; `n` moves it on to the next lesson.
 Used by learn.commands. Standard library only.
 """
 
+import collections
 import queue
 import time
 
@@ -17,6 +18,11 @@ from workshop.lessons import copy_starter_if_missing, display, next_lesson
 
 POLL_SECONDS = 0.1  # how often the loop looks at the exercise (a stat): grading 01 takes ~0.6 s
 KEYS_HELP = "Keys, then Enter: h = hint, Enter alone = grade again, n = next lesson, q = quit."
+QUIT_KEYS = ("q", "quit", "exit")
+
+
+class QuitRequested(Exception):
+    """The learner asked to stop while a grade ran: it has been stopped."""
 
 
 class Learner:
@@ -25,6 +31,7 @@ class Learner:
     def __init__(self, lesson, progress):
         self.progress = progress
         self.keys, self.at_terminal = start_key_reader()
+        self.later = collections.deque()  # keys typed while a grade ran, for after it
         self.enter(lesson)
 
     def enter(self, lesson):
@@ -39,14 +46,29 @@ class Learner:
         self.regrade()
 
     def run(self):
+        """Until q: 0. A q while a grade runs stops it (QuitRequested), as Ctrl-C does."""
         while True:
-            try:
-                key = self.keys.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                key = None
+            if self.later:
+                key = self.later.popleft()
+            else:
+                try:
+                    key = self.keys.get(timeout=POLL_SECONDS)
+                except queue.Empty:
+                    key = None
             if key is not None and self.press(key) == "quit":
                 return 0
             self.look()
+
+    def quit_pressed(self):
+        """Whether q (or Ctrl-D at a terminal) was typed since; other keys wait for later."""
+        while True:
+            try:
+                key = self.keys.get_nowait()
+            except queue.Empty:
+                return False
+            if key in QUIT_KEYS or (key is STDIN_ENDED and self.at_terminal):
+                return True
+            self.later.append(key)
 
     def look(self):
         """Grade again when the exercise's content changed: stat first, which is cheap;
@@ -72,7 +94,10 @@ class Learner:
             self.say_missing()
             return
         print(f"\n--- {time.strftime('%H:%M:%S')} {reason}".rstrip(), flush=True)
-        self.grade = grade_exercise(self.lesson)
+        grade = grade_exercise(self.lesson, stop_when=self.quit_pressed)
+        if grade is None:
+            raise QuitRequested
+        self.grade = grade
         print(self.grade.output.rstrip("\n"), flush=True)
         self.say_what_next()
 
@@ -83,7 +108,7 @@ class Learner:
         elif self.grade.passed:
             first_time = not self.progress.is_done(self.lesson)
             self.progress.mark_done(self.lesson)
-            print("\n".join(pass_message(self.lesson, first_time)), flush=True)
+            print("\n".join(pass_message(self.lesson, first_time, self.progress)), flush=True)
         else:
             failing = failing_todos(read_hints(self.lesson), self.grade)
             work_on = f" Work on {failing[0].title} next." if failing else ""
@@ -102,7 +127,7 @@ class Learner:
             if self.at_terminal:
                 return "quit"  # Ctrl-D at a terminal: the usual way to say "I am done"
             print("\n(stdin ended: the keys are off; still watching. Ctrl-C quits.)", flush=True)
-        elif key in ("q", "quit", "exit"):
+        elif key in QUIT_KEYS:
             return "quit"
         elif key == "":
             self.regrade("grading again")
