@@ -52,7 +52,7 @@ def grade_all(paths):
 
 def solved(tmp_path, name, todos, instead=None):
     path = tmp_path / f"{name}.yml"
-    starter = LESSON.exercise.read_text(encoding="utf-8")
+    starter = LESSON.starter.read_text(encoding="utf-8")
     path.write_text(solutions.solve(starter, SOLUTIONS, todos, instead), encoding="utf-8")
     return path
 
@@ -60,9 +60,9 @@ def solved(tmp_path, name, todos, instead=None):
 # --- the exercise and its grader --------------------------------------------------
 
 
-def test_the_starter_is_the_pristine_copy_that_reset_restores():
+def test_the_lesson_is_graded_as_a_scrape_config():
+    """(tests/test_exercises.py checks that exercise.yml is committed as the starter.)"""
     assert LESSON.kind == "scrape"
-    assert LESSON.exercise.read_bytes() == LESSON.starter.read_bytes()
 
 
 def test_check_py_fails_the_starter_on_every_check_and_passes_the_reference():
@@ -91,7 +91,7 @@ def test_hints_md_has_one_todo_per_check_in_the_graders_order():
     todos = hints.read_hints(LESSON)
     assert [todo.patterns for todo in todos] == [[name] for name in CHECKS]
     assert all(len(todo.hints) == 3 for todo in todos)
-    assert solutions.todo_numbers(LESSON.exercise.read_text()) == [todo.number for todo in todos]
+    assert solutions.todo_numbers(LESSON.starter.read_text()) == [todo.number for todo in todos]
 
 
 def test_each_todo_alone_turns_its_own_check_green_and_no_other(tmp_path):
@@ -131,7 +131,7 @@ def test_right_answers_written_another_way_pass(tmp_path):
 
 
 def test_a_config_prometheus_refuses_fails_with_its_error_on_the_learners_own_line(tmp_path):
-    text = solutions.solve(LESSON.exercise.read_text(), SOLUTIONS, SOLUTIONS.TODOS)
+    text = solutions.solve(LESSON.starter.read_text(), SOLUTIONS, SOLUTIONS.TODOS)
     line = text.splitlines().index('        regex: "true"') + 1
     path = tmp_path / "typo.yml"
     path.write_text(text.replace('        regex: "true"', '        regx: "true"'), encoding="utf-8")

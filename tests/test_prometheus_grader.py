@@ -141,7 +141,7 @@ def promtools_running():
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
 def test_a_promtool_too_slow_is_one_fail_line_and_is_stopped_at_once(tmp_path):
     require_binary("promtool")
-    lines, passed = exercise.rules_grader.grade(LESSON, LESSON.exercise, 0.001)
+    lines, passed = exercise.rules_grader.grade(LESSON, LESSON.starter, 0.001)
     assert not passed
     assert "  FAIL  promtool did not finish within 0.001 s" in lines, lines
     assert promtools_running() == [], "the grader returned with promtool still running"
@@ -218,11 +218,11 @@ def test_the_reference_run_is_kept_and_a_broken_cache_is_run_again(tmp_path, mon
     stale.write_text("[]", encoding="utf-8")
     cached = rules_runs.cache_file(promtool, LESSON.reference, ANSWERS)
     cached.write_text("[[", encoding="utf-8")  # broken: an interrupted write, say
-    first = rules_runs.evaluate(promtool, LESSON.reference, LESSON.exercise, ANSWERS, 60)
+    first = rules_runs.evaluate(promtool, LESSON.reference, LESSON.starter, ANSWERS, 60)
     assert started == ["yours", "reference"]
     assert json.loads(cached.read_text(encoding="utf-8")), "the cache was not written again"
     assert not stale.exists(), "the cache of an older solution was left behind"
-    second = rules_runs.evaluate(promtool, LESSON.reference, LESSON.exercise, ANSWERS, 60)
+    second = rules_runs.evaluate(promtool, LESSON.reference, LESSON.starter, ANSWERS, 60)
     assert started == ["yours", "reference", "yours"]
     assert same(second.reference.samples, first.reference.samples)
 
@@ -243,7 +243,7 @@ def check_py(*arguments):
 
 
 def test_check_py_prints_what_the_learn_loop_reads():
-    starter = check_py("prometheus", "--file", str(LESSON.exercise))
+    starter = check_py("prometheus", "--file", str(LESSON.starter))
     assert (starter.passed, starter.finished) == (False, True), starter.output
     assert starter.score == f"0/{len(ANSWERS)} answers pass"
     assert starter.verdicts == dict.fromkeys(ANSWERS, False)
