@@ -19,7 +19,6 @@ import time
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
 
 # Every lookup ends in exactly one of these: app.py counts each once.
 OUTCOMES = ("ok", "not_found", "rate_limited", "error", "timeout")
@@ -118,9 +117,10 @@ def fetch_repository(owner, repo):
 
     requests' read timeout bounds each wait for the next bytes, not the whole
     answer: one that arrives a byte a second never times out. So the lookup runs in
-    a thread of its own, given until the deadline. Past it, the answer is "timeout";
-    the thread stops reading the body then, or, still in the headers, when GitHub
-    finishes them, hangs up or pauses for DEADLINE_SECONDS.
+    a thread of its own, given until the deadline. Past it, the answer is "timeout",
+    and the thread's own answer, whenever it comes, is dropped: it ends when GitHub
+    finishes, hangs up or pauses for DEADLINE_SECONDS (a daemon thread: it never
+    keeps the app from stopping).
     """
     deadline = time.monotonic() + DEADLINE_SECONDS
     answers = []
@@ -151,12 +151,9 @@ def look_up(owner, repo, deadline):
         with get(f"{API_URL}/repos/{owner}/{repo}", deadline) as response:
             check_status(response, owner, repo)
             body = read_body(response, deadline)
-    # Timeouts first: a connect timeout is also a ConnectionError. The body is read
-    # with urllib3 (see read_body()), whose errors requests does not translate there.
-    except (requests.Timeout, urllib3.exceptions.TimeoutError):
+    except requests.Timeout:  # first: a connect timeout is also a ConnectionError
         raise Failed("timeout", 504, TIMED_OUT) from None
-    except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
-        # refused, DNS, TLS, reset, cut off, ...
+    except requests.RequestException as error:  # refused, DNS, TLS, reset, cut off, ...
         reason = f"cannot reach GitHub at {ORIGIN} ({error.__class__.__name__})"
         raise Failed("error", 502, reason) from None
     return parse(body)
@@ -229,14 +226,10 @@ def check_status(response, owner, repo):
 
 
 def read_body(response, deadline):
-    """The body, read as it arrives; Failed past MAX_BODY_BYTES (the rest is never read)
-    or past the deadline.
-
-    read1() returns whatever has arrived, so a body sent a byte at a time is seen
-    at each byte; requests' iter_content() would wait for a whole chunk.
-    """
+    """The body, read a piece at a time; Failed past MAX_BODY_BYTES (the rest is never
+    read) or past the deadline."""
     body = bytearray()
-    while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
+    for chunk in response.iter_content(CHUNK_BYTES):
         body += chunk
         if len(body) > MAX_BODY_BYTES:
             raise Failed("error", 502, "GitHub's answer is over 1 MB: not one repository")
