@@ -17,6 +17,7 @@ scrapes a new target, so side by side the lessons pay those seconds once.
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from conftest import require_binary
-from workshop import lesson_run, lessons, metrics_page, processes
+from workshop import lesson_run, lessons, metrics_page, ports, processes
 
 import prometheus as prometheus_script
 
@@ -514,3 +515,70 @@ def test_lesson_06_without_multiprocess_mode_shows_false_resets_and_with_it_none
         assert false_reset, f"no false reset within {RESETS_SECONDS} s"
         wait_for_scrape(prometheus_url, app_ports["on"], after=time.time())
         assert resets("on") == 0
+
+
+# --- scripts/prometheus.py: Prometheus ends with it, however it ends ---------------
+
+SCRIPT = lessons.ROOT / "scripts" / "prometheus.py"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="sends POSIX signals")
+@pytest.mark.parametrize(
+    "how", ["closing its terminal", "kill -9 of the script"], ids=["SIGHUP", "SIGKILL"]
+)
+def test_prometheus_stops_and_its_data_goes_when_the_script_goes_away(tmp_path, how):
+    """Closing the terminal sends SIGHUP to the whole group (Prometheus takes it as
+    "reload" and would run on); kill -9 leaves the script no chance to stop it."""
+    require_binary("prometheus")
+    port = ports.free_port()
+    data = tmp_path / "tmp"  # where mkdtemp puts the data folder
+    data.mkdir()
+    log = tmp_path / "script.log"
+    with open(log, "wb") as output:
+        command = [sys.executable, SCRIPT, "--port", port]
+        process = processes.start_process(command, output, {"TMPDIR": str(data)})
+    try:
+        ready = f"http://127.0.0.1:{port}/-/ready"
+        processes.wait_until_serving(process, ready, log, lambda answer: answer.ok, timeout=30)
+        [folder] = data.glob(f"{prometheus_script.DATA_PREFIX}*")
+        if how == "closing its terminal":
+            os.killpg(process.pid, signal.SIGHUP)
+        else:
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
+        gone = processes.wait_for(lambda: processes.group_is_gone(process.pid), 20, 0.1)
+        assert gone, "Prometheus (or the watchdog) was left running"
+        assert not folder.exists(), "its data folder was left behind"
+        assert prometheus_script.port_is_free(port)
+    finally:
+        processes.stop_process(process)
+    assert "Traceback" not in log.read_text()
+
+
+def test_a_prometheus_left_running_is_named_with_its_pid(tmp_path):
+    """One left by an earlier run (its data folder is named as the script names it):
+    the script says so, not "the Debian/Ubuntu package"."""
+    binary = require_binary("prometheus")
+    folder = tmp_path / f"{prometheus_script.DATA_PREFIX}left"
+
+    @contextmanager
+    def start(port):
+        command = prometheus_script.build_command(CONFIG, folder, port, binary)
+        ready = f"http://127.0.0.1:{port}/-/ready"
+        with processes.running(command, ready, lambda answer: answer.ok) as left:
+            yield port, left
+
+    with processes.on_free_ports(start) as (port, left):
+        result = subprocess.run(
+            [sys.executable, SCRIPT, "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=processes.environment({"TMPDIR": str(tmp_path)}),
+        )
+        pid = left.process.pid
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        f"port {port} is taken by a Prometheus left running (pid {pid}): stop it "
+        f"(kill {pid}), delete its data folder {folder}, then start this again"
+    ]
