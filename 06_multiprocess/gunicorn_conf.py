@@ -46,8 +46,8 @@ class PollingThreadWorker(gthread.ThreadWorker):
     gunicorn 26.2 waits in a thread, up to 5 s: a few connections that send nothing (a
     browser's preconnect, a port scan) would hold every thread, and the scrapes would
     queue behind them. This waits as gunicorn 21 to 23 did, and as
-    https://github.com/benoitc/gunicorn/pull/3635 proposes, with what gunicorn does
-    itself after its 5 s: the connection is closed if it sends nothing for `keepalive` s.
+    https://github.com/benoitc/gunicorn/pull/3635 proposes; as gunicorn does after
+    its 5 s, the connection is closed if it has still sent nothing 5 s after it opened.
     """
 
     def enqueue_req(self, conn):
@@ -55,7 +55,7 @@ class PollingThreadWorker(gthread.ThreadWorker):
             super().enqueue_req(conn)
             return
         conn.sock.setblocking(False)
-        conn.timeout = time.monotonic() + self.cfg.keepalive
+        conn.timeout = time.monotonic() + gthread.DEFAULT_WORKER_DATA_TIMEOUT
         self.pending_conns.append(conn)
         readable = functools.partial(self.on_pending_socket_readable, conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, readable)
@@ -64,7 +64,11 @@ class PollingThreadWorker(gthread.ThreadWorker):
 # Each worker answers up to `threads` requests at once, one per thread; a connection
 # that has sent nothing yet holds no thread: idle connections cannot stop the scrapes.
 worker_class = PollingThreadWorker
-threads = 2  # more workers, more requests at once
+threads = 4  # more workers, more requests at once
+# Close each connection after its answer, as sync workers do: every scrape then
+# reaches whichever worker takes it, and step 1's bug shows, however often Prometheus
+# scrapes. (Kept alive, its connection would stay with one worker.)
+keepalive = 0
 control_socket_disable = True  # its socket file is one per user, not one per app
 
 MULTIPROC = os.environ.get("MULTIPROC", "on")
