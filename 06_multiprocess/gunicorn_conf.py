@@ -40,15 +40,20 @@ max_requests = number("MAX_REQUESTS", "0", 0, 1_000_000)
 
 
 class PollingThreadWorker(gthread.ThreadWorker):
-    """gunicorn's gthread worker, but a new connection waits for its first bytes in the
-    worker's poller, where it costs nothing, not in one of its threads.
+    """gunicorn's gthread worker, with two fixes for gunicorn 26.2.
 
-    gunicorn 26.2 waits in a thread, up to 5 s: a few connections that send nothing (a
-    browser's preconnect, a port scan) would hold every thread, and the scrapes would
-    queue behind them. This waits as gunicorn 21 to 23 did, and as
-    https://github.com/benoitc/gunicorn/pull/3635 proposes; as gunicorn does after
-    its 5 s, the connection is closed if it has still sent nothing 5 s after it opened.
+    A new connection waits for its first bytes in the worker's poller, where it costs
+    nothing, not in one of its threads, where gunicorn waits up to 5 s: a few
+    connections that send nothing (a browser's preconnect, a port scan) would hold
+    every thread, and the scrapes would queue behind them. This waits as gunicorn 21
+    to 23 did, and as https://github.com/benoitc/gunicorn/pull/3635 proposes; as
+    gunicorn does after its 5 s, the connection is closed if it has still sent
+    nothing 5 s after it opened.
+
+    And Ctrl-C stops it: see handle_quit().
     """
+
+    quitting = False
 
     def enqueue_req(self, conn):
         if conn.initialized or conn.data_ready:  # it has sent something: a thread reads it
@@ -59,6 +64,15 @@ class PollingThreadWorker(gthread.ThreadWorker):
         self.pending_conns.append(conn)
         readable = functools.partial(self.on_pending_socket_readable, conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, readable)
+
+    def handle_quit(self, sig, frame):
+        """Ctrl-C reaches a worker twice: the terminal's SIGINT to the whole group, then
+        the master's SIGQUIT. gunicorn's handler is not reentrant: run again in the
+        middle of the first, it waits forever for a lock the first holds (the thread
+        pool's), until the master kills the worker 30 s later. Once is enough."""
+        if not self.quitting:
+            self.quitting = True
+            super().handle_quit(sig, frame)
 
 
 # Each worker answers up to `threads` requests at once, one per thread; a connection

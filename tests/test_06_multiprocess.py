@@ -17,10 +17,12 @@ import stat
 import struct
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -423,6 +425,43 @@ def test_a_usr2_upgrade_keeps_the_counts_and_the_folder(tmp_path):
         assert folder.is_dir()
         assert metrics_page.sample_values(url)[home()] == 10
         assert "Traceback" not in old.output(), old.output()
+
+
+def test_ctrl_c_reaching_a_worker_twice_does_not_hang_it(tmp_path, monkeypatch):
+    """Ctrl-C sends SIGINT to the whole group, and the master then sends SIGQUIT: the
+    second handler can run in the middle of the first. gunicorn 26.2's would wait
+    forever there for the thread pool's lock (2 of 6 Ctrl-Cs hung until the master
+    killed the worker, 30 s later). The second signal is delivered here exactly
+    there, inside the pool's shutdown, in a thread that must end."""
+    conf = load_conf(monkeypatch, tmp_path)
+    worker = conf.PollingThreadWorker.__new__(conf.PollingThreadWorker)  # no gunicorn setup
+    worker.alive, worker.cfg = True, SimpleNamespace(worker_int=lambda worker: None)
+    worker.tpool = ThreadPoolExecutor(max_workers=1)
+
+    class QueueThatGetsTheMastersSigquit:
+        """The pool's queue, whose put() shutdown() calls with its lock held."""
+
+        def __init__(self, queue):
+            self.queue = queue
+
+        def put(self, item, *args, **kwargs):
+            worker.handle_quit(signal.SIGQUIT, None)
+            self.queue.put(item, *args, **kwargs)
+
+    worker.tpool._work_queue = QueueThatGetsTheMastersSigquit(worker.tpool._work_queue)
+    exits = []
+
+    def press_ctrl_c():
+        try:
+            worker.handle_quit(signal.SIGINT, None)
+        except SystemExit as stop:  # how the worker's process ends
+            exits.append(stop.code)
+
+    quitting = threading.Thread(target=press_ctrl_c, daemon=True)
+    quitting.start()
+    quitting.join(timeout=5)
+    assert not quitting.is_alive(), "the worker hangs in its quit handler"
+    assert exits == [0]
 
 
 # --- the folder: a name anyone can guess, in a folder anyone can write to -----------------
