@@ -13,6 +13,14 @@ import os
 import sys
 import time
 
+if __name__ == "__main__":
+    # As in app.py: this process becomes gunicorn's master (see gunicorn_conf.py),
+    # before Flask and the client are imported.
+    os.chdir(os.path.dirname(os.path.abspath(__file__)))  # where gunicorn finds both files
+    module = os.path.basename(__file__).removesuffix(".py")
+    gunicorn = ["-m", "gunicorn", "--config", "python:gunicorn_conf", f"{module}:app"]
+    os.execv(sys.executable, [sys.executable, *gunicorn])
+
 from flask import Flask, jsonify, request
 from prometheus_client import CollectorRegistry, Enum, Gauge, Info, Summary, make_wsgi_app
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -65,11 +73,3 @@ def work():
         return jsonify(error="ms must be a whole number of milliseconds, 0 to 5000"), 400
     time.sleep(ms / 1000)  # stands in for real work: a query, a call to another service
     return jsonify(slept_ms=ms)
-
-
-if __name__ == "__main__":
-    # As in app.py: this process becomes gunicorn's master (see gunicorn_conf.py).
-    os.chdir(os.path.dirname(os.path.abspath(__file__)))  # where gunicorn finds both files
-    module = os.path.basename(__file__).removesuffix(".py")
-    gunicorn = ["-m", "gunicorn", "--config", "python:gunicorn_conf", f"{module}:app"]
-    os.execv(sys.executable, [sys.executable, *gunicorn])

@@ -30,7 +30,13 @@ said otherwise:
                                    answers for a renamed repository
     fake/moved-elsewhere      302  to another server (--elsewhere, default
                                    https://example.com): an app must not follow it
-    fake/slow                 200  after 10 s, slower than the lessons' 5 s read timeout
+    fake/moved-malformed      301  to "http://[::1", which is not a URL
+    fake/not-a-number         200  JSON with NaN in it, which Python's json writes and
+                                   reads but JSON does not allow
+    fake/slow                 200  after 10 s, slower than the lessons' 5 s timeout
+    fake/drip-headers         200  its last header a byte a second (70 s): each wait for
+                                   the next byte is short, the whole answer is not
+    fake/drip-body            200  its headers at once, then its body a byte a second
 
 Why these delays: a lookup can only take longer than its delay, never less.
 So each delay sits just above a histogram bucket's lower bound, and at least
@@ -195,6 +201,13 @@ HUGE = ("fake", "huge")
 MOVED = ("fake", "moved")
 MOVED_ELSEWHERE = ("fake", "moved-elsewhere")
 MOVED_TO = "/repos/prometheus/prometheus"
+MOVED_MALFORMED = ("fake", "moved-malformed")
+MALFORMED_LOCATION = "http://[::1"
+NOT_A_NUMBER = ("fake", "not-a-number")
+DRIP_HEADERS = ("fake", "drip-headers")
+DRIP_BODY = ("fake", "drip-body")
+DRIP_SECONDS_PER_BYTE = 1.0
+DRIP_HEADER_BYTES = 60  # then the rest of the answer at once: the stand-in's thread ends
 # C0 and C1 control characters (ESC starts terminal escape sequences), and DEL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -300,6 +313,16 @@ class FakeGitHub(BaseHTTPRequestHandler):
             return self.send(200, DEEPLY_NESTED_BODY, "application/json; charset=utf-8", headers)
         if key == HUGE:
             return self.send_huge(headers)
+        if key == MOVED_MALFORMED:
+            body = {"message": "Moved Permanently", "documentation_url": DOCS}
+            return self.send_json(301, body, {**headers, "Location": MALFORMED_LOCATION})
+        if key == NOT_A_NUMBER:
+            body = {**REPOSITORIES["moby", "moby"][1], "stargazers_count": float("nan")}
+            return self.send_json(200, body, headers)  # json.dumps writes NaN as it is
+        if key == DRIP_HEADERS:
+            return self.send_dripping_headers(headers)
+        if key == DRIP_BODY:
+            return self.send_dripping_body(headers)
         if key in (MOVED, MOVED_ELSEWHERE):
             status, base = (301, "") if key == MOVED else (302, self.elsewhere)
             body = {
@@ -322,6 +345,31 @@ class FakeGitHub(BaseHTTPRequestHandler):
             self.wfile.write(chunk)
         self.wfile.write(b"x" * (padding % CHUNK_BYTES) + tail)
         return 200
+
+    def send_dripping_headers(self, headers):
+        """A 200 whose last header arrives a byte a second, then its body at once."""
+        body = json.dumps(REPOSITORIES["moby", "moby"][1]).encode() + b"\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.flush_headers()  # all but the last header, at once
+        self.drip(b"X-Drip: " + b"." * DRIP_HEADER_BYTES + b"\r\n\r\n")
+        self.wfile.write(body)
+        return 200
+
+    def send_dripping_body(self, headers):
+        """A 200 whose headers arrive at once, then its body a byte a second."""
+        body = json.dumps(REPOSITORIES["moby", "moby"][1]).encode() + b"\n"
+        self.send_head(200, len(body), "application/json; charset=utf-8", headers)
+        self.drip(body)
+        return 200
+
+    def drip(self, data):
+        for index in range(len(data)):
+            self.wfile.write(data[index : index + 1])
+            time.sleep(DRIP_SECONDS_PER_BYTE)
 
     def send_json(self, status, body, headers=None):
         data = json.dumps(body, indent=2).encode() + b"\n"

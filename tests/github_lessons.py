@@ -87,7 +87,12 @@ OTHER_ANSWERS = [
     ("/repos/fake/captive-portal", 502, "error", ("not JSON",)),
     ("/repos/fake/deeply-nested", 502, "error", ("nests too deeply",)),  # not a 500
     ("/repos/fake/huge", 502, "error", ("over 1 MB",)),
+    ("/repos/fake/moved-malformed", 502, "error", ("not a URL",)),  # requests: ValueError
+    ("/repos/fake/not-a-number", 502, "error", ("NaN",)),  # json.loads takes NaN, JSON not
 ]
+# Answers that arrive a byte a second: each wait for the next byte is short, the
+# whole answer is not. The lookup's deadline (GITHUB_TIMEOUT_SECONDS) ends them.
+DRIPS = ["/repos/fake/drip-headers", "/repos/fake/drip-body"]
 
 # Raw paths (sent byte for byte, no client normalising "..") that must never
 # reach GitHub: one per rule of github.name_problem().
@@ -288,13 +293,20 @@ class LessonApp:
 
     def assert_timed_once_as(self, changed, outcome, seconds, slack=OVERHEAD_SECONDS):
         """One observation of `seconds` (plus less than `slack`), counted under `outcome`,
-        and nothing else; returns the bucket changes, if any."""
+        and nothing else; returns (the bucket changes, if any; the observation).
+
+        Which bucket the observation lands in is checked against the observation
+        itself (see check_answer()): on a busy machine a lookup can take more than the
+        0.2 s each stand-in delay keeps below the next bound (test_03_histograms.py's
+        test_every_delay_sits_just_above_a_bound_and_well_below_the_next checks the
+        delays themselves)."""
         assert changed.pop(COUNT) == 1
-        assert seconds <= changed.pop(SUM) < seconds + slack
+        observed = changed.pop(SUM)
+        assert seconds <= observed < seconds + slack
         assert changed.pop(outcome_key(outcome)) == 1
         buckets = {key: value for key, value in changed.items() if key[0] == TIMER + "_bucket"}
         assert changed.keys() == buckets.keys(), "something else changed"
-        return buckets
+        return buckets, observed
 
     def check_answer(self, app, path, status, outcome, words):
         """Look path up: our status and a JSON body (the repository, or one line
@@ -309,8 +321,8 @@ class LessonApp:
             reason = assert_one_line_error(response)
             assert all(word in reason for word in words), reason
         assert took < seconds + 1, "answered late"  # fake/slow: the timeout answers in time
-        bucket_changes = self.assert_timed_once_as(changed, outcome, seconds)
-        self.check_the_timer_type(bucket_changes, seconds)
+        bucket_changes, observed = self.assert_timed_once_as(changed, outcome, seconds)
+        self.check_the_timer_type(bucket_changes, observed)
 
     def check_refused(self, app, github, path):
         """GET path, a bad name: 400 with one reason, never timed, counted or sent to GitHub."""
@@ -368,6 +380,9 @@ class ClientTests(LessonApp):
             ("GITHUB_API_URL", "127.0.0.1:5050"),  # neither http:// nor https://
             ("GITHUB_API_URL", "http://"),  # no host
             ("GITHUB_API_URL", "http://127.0.0.1:99999"),  # a port out of range
+            ("GITHUB_API_URL", "http://127.0.0.1:5050?x=1"),  # a query: "/repos/..." lands in it
+            ("GITHUB_API_URL", "http://127.0.0.1:5050/?"),  # an empty one
+            ("GITHUB_API_URL", "http://127.0.0.1:5050/#top"),  # a fragment
         ],
     )
     def test_a_bad_setting_stops_the_app_with_one_line(self, name, value):
@@ -394,7 +409,7 @@ class ClientTests(LessonApp):
         """The answers TimerTests does not look up (KINDS: the first of each outcome)."""
         self.check_answer(app, path, status, outcome, words)
 
-    def test_without_settings_no_token_is_sent_and_the_read_timeout_is_5_seconds(self, github):
+    def test_without_settings_no_token_is_sent_and_a_lookup_takes_at_most_5_seconds(self, github):
         path = "/repos/prometheus/no-token-check"
         with lesson_app(self.lesson, github) as url:
             assert requests.get(url + path, timeout=REQUEST_TIMEOUT).status_code == 404
@@ -460,6 +475,57 @@ class ClientTests(LessonApp):
         self.assert_timed_once_as(changed, "error", delay(path))
         # Followed, the redirect would be the last request the stand-in saw.
         assert seen_by_github(github)[-1]["path"] == path
+
+    @pytest.mark.parametrize("path", DRIPS)
+    def test_an_answer_dripping_a_byte_a_second_ends_at_the_deadline(self, app, path):
+        """Still open at 40 s before the deadline (requests' read timeout is per read)."""
+        response, took, changed = self.lookup(app, path)
+        assert response.status_code == 504
+        assert "did not answer in time" in assert_one_line_error(response)
+        assert TEST_TIMEOUT_SECONDS <= took < TEST_TIMEOUT_SECONDS + 1
+        bucket_changes, observed = self.assert_timed_once_as(
+            changed, "timeout", TEST_TIMEOUT_SECONDS
+        )
+        self.check_the_timer_type(bucket_changes, observed)
+
+    def test_every_fault_mode_at_once_ends_in_exactly_one_outcome_each(self, app):
+        """Every way a lookup can end, at the same time: the timer's count and the sum
+        of the outcomes both go up by the number of lookups, and each answer is ours
+        (never a 500): no lookup lost, none counted twice."""
+        faults = [*KINDS, *OTHER_ANSWERS]
+        faults += [(path, 504, "timeout", ()) for path in DRIPS]
+        faults += [
+            ("/repos/fake/moved", 200, "ok", ()),
+            ("/repos/fake/moved-elsewhere", 502, "error", ()),
+        ]
+        before = samples(app)
+        with ThreadPoolExecutor(max_workers=len(faults)) as pool:
+            answers = list(pool.map(lambda fault: requests.get(app + fault[0], timeout=15), faults))
+        after = samples(app)
+        assert [answer.status_code for answer in answers] == [fault[1] for fault in faults]
+        changed = changes(before, after)
+        assert changed[COUNT] == len(faults)
+        for outcome in OUTCOMES:
+            expected = sum(1 for fault in faults if fault[2] == outcome)
+            assert changed.get(outcome_key(outcome), 0) == expected, outcome
+        assert_every_lookup_counted_once(after)
+        for answer in answers:
+            if answer.status_code != 200:
+                assert_one_line_error(answer)
+
+    @pytest.mark.parametrize(
+        "body", [b'{"a": NaN}', b'{"a": Infinity}', b"[-Infinity]", b'{"a": 1e999}', b"[-1e999]"]
+    )
+    def test_json_with_nan_or_an_infinite_number_is_a_bad_answer(self, body, monkeypatch):
+        """Python's json module reads them; our answer would not be JSON any more."""
+        for name in ("GITHUB_API_URL", "GITHUB_TIMEOUT_SECONDS", "GITHUB_TOKEN"):
+            monkeypatch.delenv(name, raising=False)
+        github = lesson_run.load_module(self.lesson.folder / "github.py")
+        assert github.parse(b'{"a": 1.5, "b": -2e3}') == {"a": 1.5, "b": -2000.0}
+        with pytest.raises(github.Failed) as failed:
+            github.parse(body)
+        assert (failed.value.outcome, failed.value.status) == ("error", 502)
+        assert "NaN" in failed.value.reason
 
     # --- names ---------------------------------------------------------------
 

@@ -4,6 +4,7 @@ exports, and two instances adding up. The GitHub client's own tests run once, fo
 lesson 03: the two tests at the end show they would test the same code here."""
 
 import ast
+import inspect
 
 import requests
 from github_lessons import (
@@ -20,6 +21,8 @@ from github_lessons import (
     outcome_key,
     samples,
 )
+from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client.openmetrics.exposition import generate_latest as openmetrics
 from prometheus_client.parser import text_string_to_metric_families
 from workshop import lesson_run, lessons, metrics_page
 
@@ -107,3 +110,20 @@ def test_both_apps_differ_only_in_the_timers_type():
     assert [ast.dump(arg) for arg in summary.args] == [ast.dump(arg) for arg in histogram.args]
     assert [keyword.arg for keyword in histogram.keywords] == ["buckets"]
     assert summary.keywords == []
+
+
+def test_the_client_makes_classic_histograms_only():
+    """The README's native histograms paragraph: prometheus_client's Histogram has no
+    setting for native buckets, and exports only the classic series, in both formats."""
+    assert list(inspect.signature(Histogram).parameters)[-1] == "buckets"
+    registry = CollectorRegistry()
+    Histogram("lookup_seconds", "A timer.", registry=registry).observe(0.3)
+    samples = [sample for family in registry.collect() for sample in family.samples]
+    assert all(sample.native_histogram is None for sample in samples)
+    assert {sample.name for sample in samples} == {
+        "lookup_seconds_bucket",
+        "lookup_seconds_count",
+        "lookup_seconds_sum",
+        "lookup_seconds_created",
+    }
+    assert 'lookup_seconds_bucket{le="0.5"} 1.0' in openmetrics(registry).decode()

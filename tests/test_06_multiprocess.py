@@ -12,11 +12,17 @@ without a server is checked in this process.
 import os
 import re
 import signal
+import socket
+import stat
 import struct
 import sys
+import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -364,6 +370,184 @@ def test_ctrl_c_to_the_master_alone_stops_every_worker_and_removes_the_folder(tm
         press_ctrl_c(app, folder, to_group=False)
 
 
+@pytest.mark.parametrize("state", ["missing", "existing"])
+def test_a_multiproc_dir_left_in_the_shell_is_neither_used_nor_written(tmp_path, state):
+    """PROMETHEUS_MULTIPROC_DIR set in the learner's shell (many production shells set
+    it): app.py, which becomes gunicorn's master, imports the client first; it must not
+    write there (a missing folder: FileNotFoundError; an existing one: stray files)."""
+    from_the_shell = tmp_path / "from-the-shell"
+    if state == "existing":
+        from_the_shell.mkdir()
+    settings = {"PROMETHEUS_MULTIPROC_DIR": str(from_the_shell)}
+    with gunicorn(tmp_path, **settings) as (url, app, folder):
+        get_all(url, ["/"] * 5)
+        assert metrics_page.sample_values(url)[home()] == 5
+        assert pids_in(folder) <= booted_workers(app), "the workers write to the lesson's folder"
+    assert not from_the_shell.exists() or list(from_the_shell.iterdir()) == []
+
+
+IDLE_CONNECTIONS = 50
+
+
+def test_idle_connections_cannot_stop_the_scrapes(tmp_path):
+    """Clients that open a connection and send nothing (a browser's preconnect, a port
+    scan, a stalled proxy) hold no worker: /metrics still answers at once."""
+    with gunicorn(tmp_path) as (url, app, _), ExitStack() as idle:
+        address = ("127.0.0.1", int(url.rsplit(":", 1)[1]))
+        for _ in range(IDLE_CONNECTIONS):
+            idle.enter_context(closing(socket.create_connection(address, timeout=5)))
+        for _ in range(10):
+            started = time.monotonic()
+            assert requests.get(f"{url}/metrics", timeout=10).status_code == 200
+            assert time.monotonic() - started < 1.0, "a scrape waited behind idle connections"
+        assert requests.get(f"{url}/", timeout=10).status_code == 200
+        assert "Traceback" not in app.output(), app.output()
+
+
+def test_a_usr2_upgrade_keeps_the_counts_and_the_folder(tmp_path):
+    """kill -USR2 starts a new master beside the old one, which is then stopped (QUIT):
+    neither may empty or remove the folder the other's workers write to. Served by
+    gunicorn's own command here: `python -m gunicorn` (app.py) cannot re-exec itself."""
+    port = ports.free_port()
+    url, folder = f"http://127.0.0.1:{port}", tmp_path / f"prometheus-multiproc-{port}"
+    command = [Path(sys.executable).parent / "gunicorn", "--config", "python:gunicorn_conf"]
+    env = lesson_run.app_env(LESSON, port, env={"TMPDIR": str(tmp_path)})
+    ready = f"{url}/metrics"
+    with processes.running(
+        [*command, "app:app"], ready, lesson_run.metrics_served, env, cwd=LESSON.folder
+    ) as old:
+        get_all(url, ["/"] * 7)
+        wait_for(lambda: len(pids_in(folder)) == 2)  # the old master's two workers
+        old.process.send_signal(signal.SIGUSR2)
+        wait_for(lambda: len(pids_in(folder)) == 4)  # and the new master's
+        assert metrics_page.sample_values(url)[home()] == 7
+        old.process.send_signal(signal.SIGQUIT)
+        assert old.process.wait(timeout=15) == 0
+        get_all(url, ["/"] * 3)
+        assert folder.is_dir()
+        assert metrics_page.sample_values(url)[home()] == 10
+        assert "Traceback" not in old.output(), old.output()
+
+
+def test_ctrl_c_reaching_a_worker_twice_does_not_hang_it(tmp_path, monkeypatch):
+    """Ctrl-C sends SIGINT to the whole group, and the master then sends SIGQUIT: the
+    second handler can run in the middle of the first. gunicorn 26.2's would wait
+    forever there for the thread pool's lock (2 of 6 Ctrl-Cs hung until the master
+    killed the worker, 30 s later). The second signal is delivered here exactly
+    there, inside the pool's shutdown, in a thread that must end."""
+    conf = load_conf(monkeypatch, tmp_path)
+    worker = conf.PollingThreadWorker.__new__(conf.PollingThreadWorker)  # no gunicorn setup
+    worker.alive, worker.cfg = True, SimpleNamespace(worker_int=lambda worker: None)
+    worker.tpool = ThreadPoolExecutor(max_workers=1)
+
+    class QueueThatGetsTheMastersSigquit:
+        """The pool's queue, whose put() shutdown() calls with its lock held."""
+
+        def __init__(self, queue):
+            self.queue = queue
+
+        def put(self, item, *args, **kwargs):
+            worker.handle_quit(signal.SIGQUIT, None)
+            self.queue.put(item, *args, **kwargs)
+
+    worker.tpool._work_queue = QueueThatGetsTheMastersSigquit(worker.tpool._work_queue)
+    exits = []
+
+    def press_ctrl_c():
+        try:
+            worker.handle_quit(signal.SIGINT, None)
+        except SystemExit as stop:  # how the worker's process ends
+            exits.append(stop.code)
+
+    quitting = threading.Thread(target=press_ctrl_c, daemon=True)
+    quitting.start()
+    quitting.join(timeout=5)
+    assert not quitting.is_alive(), "the worker hangs in its quit handler"
+    assert exits == [0]
+
+
+# --- the folder: a name anyone can guess, in a folder anyone can write to -----------------
+
+
+def start_refused(tmp_path, port):
+    """Start app.py on `port`, expecting it to refuse: (its exit code, its whole output)."""
+    env = lesson_run.app_env(LESSON, port, env={"TMPDIR": str(tmp_path)})
+    with processes.running([sys.executable, LESSON.app], None, None, env, wait=False) as app:
+        return app.process.wait(timeout=20), app.output().strip()
+
+
+@pytest.mark.parametrize("planted", ["a link", "a folder others can write to"])
+def test_a_folder_planted_at_the_name_is_refused_in_one_line(tmp_path, planted):
+    """Someone else made $TMPDIR/prometheus-multiproc-<port> first: a link to a folder
+    of theirs, or a folder of their own, to feed the scrapes their files."""
+    port = ports.free_port()
+    folder = tmp_path / f"prometheus-multiproc-{port}"
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "counter_4000001.db").write_bytes(b"their file")
+    if planted == "a link":
+        folder.symlink_to(theirs)
+        problem = "is a symbolic link"
+    else:
+        folder.mkdir()
+        folder.chmod(0o777)
+        problem = "can be written by other users"
+    code, output = start_refused(tmp_path, port)
+    assert (code, output) == (
+        1,
+        f"{folder} {problem}: remove it, or set TMPDIR to a folder of your own",
+    )
+    assert (theirs / "counter_4000001.db").read_bytes() == b"their file", "theirs, untouched"
+
+
+def test_the_folder_is_made_private(shared):
+    _, _, folder = shared
+    assert not folder.is_symlink()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert folder.stat().st_uid == os.getuid()
+
+
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (lambda path: None, None),  # missing: gunicorn makes it
+        (lambda path: path.mkdir(mode=0o700), None),  # ours, left by a killed master
+        (lambda path: path.mkdir(mode=0o755), None),  # ours, others may only read it
+        (lambda path: path.write_text(""), "is not a folder"),
+        (lambda path: path.symlink_to(path.parent), "is a symbolic link"),
+        (lambda path: path.mkdir(mode=0o775), "can be written by other users"),
+    ],
+    ids=["missing", "private", "readable", "a file", "a link", "group-writable"],
+)
+def test_only_a_private_folder_of_the_users_is_used(tmp_path, monkeypatch, make, problem):
+    conf = load_conf(monkeypatch, tmp_path)
+    path = tmp_path / "prometheus-multiproc-test"
+    umask = os.umask(0)  # the modes above, exactly
+    try:
+        make(path)
+    finally:
+        os.umask(umask)
+    assert conf.not_private(path) == problem
+
+
+def test_a_folder_of_another_user_is_refused(tmp_path, monkeypatch):
+    conf = load_conf(monkeypatch, tmp_path)
+    path = tmp_path / "prometheus-multiproc-test"
+    path.mkdir(mode=0o700)
+    monkeypatch.setattr(os, "getuid", lambda: path.stat().st_uid + 1)
+    assert conf.not_private(path) == "belongs to another user"
+
+
+def load_conf(monkeypatch, tmp_path):
+    """gunicorn_conf.py, loaded in this process with the default settings."""
+    for setting in ("WORKERS", "PORT", "MAX_REQUESTS", "MULTIPROC", "PROMETHEUS_MULTIPROC_DIR"):
+        monkeypatch.delenv(setting, raising=False)
+    monkeypatch.setenv("PORT", str(ports.free_port()))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    return lesson_run.load_module(CONF)
+
+
 # --- bad settings ---------------------------------------------------------------------
 
 BAD_SETTINGS = [
@@ -531,11 +715,32 @@ def test_the_readme_says_to_use_wsl_on_windows():
     assert "use WSL" in LESSON.readme.read_text(encoding="utf-8").replace("\n", " ")
 
 
-def test_every_app_file_is_served_the_same_way():
-    def tail(path):
-        text = path.read_text(encoding="utf-8")
-        return text[text.index('if __name__ == "__main__":') :].splitlines()[-4:]
+def hand_over(path):
+    """The code of the file's `if __name__ == "__main__":` block: how it becomes gunicorn."""
+    text = path.read_text(encoding="utf-8")
+    block = text[text.index('if __name__ == "__main__":') :].splitlines()[1:]
+    code = []
+    for line in block:
+        if line.strip() and not line.startswith("    "):
+            break  # the block has ended
+        if line.strip() and not line.strip().startswith("#"):
+            code.append(line.strip())
+    return code
 
-    model = tail(LESSON.app)
+
+def test_every_app_file_is_served_the_same_way():
+    model = hand_over(LESSON.app)
+    assert model[-1] == "os.execv(sys.executable, [sys.executable, *gunicorn])"
     for path in [LESSON.starter, STEP3]:
-        assert tail(path) == model, path.name
+        assert hand_over(path) == model, path.name
+
+
+@pytest.mark.parametrize("path", [LESSON.app, STEP3], ids=lambda path: path.name)
+def test_an_app_file_hands_over_before_flask_and_the_client_are_imported(path):
+    """Run as a script, it becomes gunicorn's master: it must not import the client,
+    which would read a PROMETHEUS_MULTIPROC_DIR left in the shell (see the test above
+    that sets one)."""
+    text = path.read_text(encoding="utf-8")
+    handed_over = text.index('if __name__ == "__main__":')
+    assert handed_over < text.index("from flask import")
+    assert handed_over < text.index("from prometheus_client import")

@@ -194,11 +194,125 @@ def test_learn_after_every_exercise_says_so_without_installing(bare_copy):
     assert calls(bare_copy) == []
 
 
-def test_a_broken_progress_file_starts_afresh(tmp_path, capsys):
+@pytest.mark.parametrize("text", ['{"lessons": [', "[1, 2]", '{"lessons": 3}', "\udcff"], ids=repr)
+def test_a_broken_progress_file_is_kept_aside_and_the_learner_told(tmp_path, capsys, text):
     path = tmp_path / "progress.json"
-    path.write_text('{"lessons": [')
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
     assert Progress.load(path).data == {"lessons": {}}
-    assert "cannot read progress.json" in capsys.readouterr().out
+    [aside] = tmp_path.glob("progress.json.broken-*")
+    assert aside.read_bytes() == text.encode("utf-8", "surrogateescape"), "nothing lost"
+    assert re.fullmatch(r"progress\.json\.broken-\d{8}-\d{6}", aside.name)
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"dev.py: {path} was ") and f"kept it as {aside}" in line
+    assert not path.exists(), "the next save starts a new file"
+
+
+@pytest.mark.parametrize("value", [-4, -1, True, "2", 1.5])
+def test_a_hint_count_edited_by_hand_counts_as_none_seen(tmp_path, value):
+    path = tmp_path / "progress.json"
+    lesson = lessons.lesson_named("01")
+    path.write_text(json.dumps({"lessons": {"01": {"hints_shown": {"1": value}}}}))
+    progress = Progress.load(path)
+    assert progress.hints_shown(lesson, 1) == 0
+    progress.count_hint(lesson, 1)
+    assert progress.hints_shown(lesson, 1) == 1
+
+
+def test_hint_after_a_negative_count_shows_the_first_hint(copy):
+    """-4 was an IndexError, -1 "Hint 0 of 3"."""
+    (copy / ".workshop").mkdir()
+    for count in (-4, -1):
+        saved = {"lessons": {"01": {"hints_shown": {"1": count}}}}
+        (copy / ".workshop" / "progress.json").write_text(json.dumps(saved))
+        code, stdout, stderr = run_dev(copy, "hint", "01")
+        assert code == 0 and "Traceback" not in stdout + stderr, stdout + stderr
+        assert f"Hint 1 of {len(hints_of(copy, 1))} for TODO 1" in stdout
+        assert saved_progress(copy)["hints_shown"] == {"1": 1}
+
+
+# --- files and folders in the way: one line each, nothing lost ----------------------
+
+IN_THE_WAY = {
+    "progress.json is a folder": (".workshop/progress.json", "is a folder"),
+    ".workshop is a file": (".workshop", "is a file"),
+}
+
+
+def put_in_the_way(repo, case):
+    path, _ = IN_THE_WAY[case]
+    if case == "progress.json is a folder":
+        (repo / path).mkdir(parents=True)
+        (repo / path / "kept.txt").write_text("mine")
+    else:
+        (repo / path).write_text("mine")
+
+
+@pytest.mark.parametrize("case", IN_THE_WAY)
+@pytest.mark.parametrize("command", [("learn",), ("hint", "01"), ("reset", "01")], ids=" ".join)
+def test_a_file_or_folder_in_the_progress_files_way_is_one_line(bare_copy, case, command):
+    put_in_the_way(bare_copy, case)
+    mine = only_todo_2_done(bare_copy)
+    exercise(bare_copy).write_text(mine, encoding="utf-8")
+    code, stdout, stderr = run_dev(bare_copy, *command)
+    path, problem = IN_THE_WAY[case]
+    assert "Traceback" not in stdout + stderr
+    assert code == 2 and len(stderr.splitlines()) == 1, stdout + stderr
+    assert stderr.startswith(f"dev.py: {path} {problem}, ") and "rename or remove" in stderr
+    assert calls(bare_copy) == [], "nothing installed"
+    assert exercise(bare_copy).read_text(encoding="utf-8") == mine, "the exercise was touched"
+    if case == "progress.json is a folder":
+        assert (bare_copy / path / "kept.txt").read_text() == "mine"
+    else:
+        assert (bare_copy / path).read_text() == "mine"
+
+
+def test_a_file_in_the_backup_folders_way_stops_reset_with_the_exercise_untouched(repo):
+    (repo / ".workshop").mkdir()
+    (repo / ".workshop" / "backup").write_text("mine")
+    mine = only_todo_2_done(repo)
+    exercise(repo).write_text(mine, encoding="utf-8")
+    code, stdout, stderr = run_dev(repo, "reset", "01")
+    assert (code, len(stderr.splitlines())) == (1, 1), stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    assert stderr.startswith(f"dev.py: cannot reset {LESSON}/exercise.py: a file is in the way")
+    assert stderr.rstrip().endswith("(.workshop/backup)")
+    assert exercise(repo).read_text(encoding="utf-8") == mine
+    assert (repo / ".workshop" / "backup").read_text() == "mine"
+
+
+@pytest.mark.parametrize("made", ["a folder", "a link"])
+def test_reset_keeps_a_folder_or_link_made_in_the_exercises_place(repo, tmp_path, made):
+    """Moved into the backup folder as it is (a link is not followed: reset never
+    writes through it), and the starter put back as a file."""
+    elsewhere = tmp_path / "elsewhere.py"
+    elsewhere.write_text("not the workshop's")
+    exercise(repo).unlink()
+    if made == "a folder":
+        exercise(repo).mkdir()
+        (exercise(repo) / "notes.txt").write_text("mine")
+    else:
+        exercise(repo).symlink_to(elsewhere)
+    code, stdout, stderr = run_dev(repo, "reset", "01")
+    assert code == 0 and "Traceback" not in stdout + stderr, stdout + stderr
+    kept = re.search(rf"^Kept what was at {LESSON}/exercise.py \({made}\) in (\S+)$", stdout, re.M)
+    assert kept, stdout
+    assert not exercise(repo).is_symlink()
+    assert exercise(repo).read_bytes() == starter(repo).read_bytes()
+    if made == "a folder":
+        assert (repo / kept[1] / "notes.txt").read_text() == "mine"
+    else:
+        assert (repo / kept[1]).resolve() == elsewhere.resolve()
+    assert elsewhere.read_text() == "not the workshop's"
+
+
+def test_a_corrupt_progress_file_is_kept_aside_by_any_command(repo):
+    (repo / ".workshop").mkdir()
+    (repo / ".workshop" / "progress.json").write_text('{"lessons": {"01": {"done": tru')
+    code, stdout, stderr = run_dev(repo, "reset", "01")
+    assert code == 0 and "Traceback" not in stdout + stderr, stdout + stderr
+    [aside] = (repo / ".workshop").glob("progress.json.broken-*")
+    assert aside.read_text() == '{"lessons": {"01": {"done": tru'
+    assert f"kept it as .workshop/{aside.name}" in stdout
 
 
 # --- reset ---------------------------------------------------------------------
@@ -396,6 +510,30 @@ def test_the_last_lessons_pass_message_ends_the_course_and_offers_no_next(tmp_pa
     progress.data["lessons"]["01"] = {"done": True}
     message = "\n".join(pass_message(last, True, progress))
     assert "That was the last lesson: you have done the whole workshop." in message
+
+
+def test_reset_while_learn_runs_is_not_undone_by_the_loops_next_save(copy):
+    """The loop kept the progress it read at start and saved all of it again: the hints
+    that reset had forgotten came back."""
+    with LearnLoop(copy) as loop:
+        loop.verdict_after(0)
+        mark = loop.mark()
+        loop.press("h")
+        loop.output_after(mark, "Hint 1 of")
+        assert saved_progress(copy)["hints_shown"] == {"1": 1}
+        exercise(copy).write_text(only_todo_2_done(copy), encoding="utf-8")
+        loop.verdict_after(mark, passing=1)
+        code, stdout, _ = run_dev(copy, "reset", "01")  # beside the running loop
+        assert code == 0 and "Restored" in stdout
+        assert saved_progress(copy)["hints_shown"] == {}
+        mark = loop.mark()
+        loop.verdict_after(mark, passing=0)  # the loop sees the starter back
+        loop.press("h")
+        assert "Hint 1 of" in loop.output_after(mark, "Hint ")
+        assert saved_progress(copy)["hints_shown"] == {"1": 1}
+        loop.press("q")
+        assert loop.process.wait(timeout=10) == 0
+    assert "Traceback" not in loop.output()
 
 
 def test_hint_gives_the_next_hint_each_time(copy):

@@ -1,5 +1,6 @@
 """The offline GitHub stand-in, scripts/fake_github.py, as a real server."""
 
+import itertools
 import os
 import signal
 import socket
@@ -202,6 +203,50 @@ def test_elsewhere_sets_where_moved_elsewhere_points():
 
 
 @linux_only
+def test_moved_malformed_is_a_301_to_something_that_is_not_a_url(github):
+    answer = send_raw(github, b"GET /repos/fake/moved-malformed HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 301 ")
+    assert b"\r\nLocation: http://[::1\r\n" in answer
+
+
+def test_not_a_number_is_json_python_reads_with_nan_in_it(github):
+    response = requests.get(f"{github}/repos/fake/not-a-number", timeout=TIMEOUT)
+    assert response.status_code == 200
+    assert b": NaN" in response.content
+    assert response.json()["stargazers_count"] != response.json()["stargazers_count"]  # NaN
+
+
+def read_with_arrival_times(github, path, stop_after):
+    """[(seconds since the request, bytes)] as they arrive, for `stop_after` seconds."""
+    host, port = github.removeprefix("http://").split(":")
+    arrivals = []
+    with socket.create_connection((host, int(port)), timeout=TIMEOUT) as connection:
+        connection.sendall(f"GET {path} HTTP/1.0\r\n\r\n".encode())
+        started = time.monotonic()
+        while time.monotonic() - started < stop_after:
+            data = connection.recv(64 * 1024)
+            arrivals.append((time.monotonic() - started, data))
+    return arrivals
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_drip_sends_its_headers_or_its_body_a_byte_a_second(github, part):
+    arrivals = read_with_arrival_times(github, f"/repos/fake/drip-{part}", stop_after=3.5)
+    answer = b"".join(data for _, data in arrivals)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 ")
+    if part == "headers":
+        assert b"\r\nX-D" in head and not body, "the headers are not over yet"
+    else:
+        assert b"\r\nContent-Length: " in head and 1 < len(body) < 6
+    # After what is sent at once, one byte at a time, about a second apart: about four
+    # by 3.5 s (the last read waits for the next one), never two at once.
+    dripped = arrivals[1:]
+    assert 3 <= len(dripped) <= 5 and all(len(data) == 1 for _, data in dripped), arrivals
+    gaps = [later - earlier for (earlier, _), (later, _) in itertools.pairwise(dripped)]
+    assert all(gap > 0.5 for gap in gaps), gaps
+
+
 def test_huge_streams_100_mb_of_json_without_holding_it_in_memory():
     with stand_in("--quiet") as (url, server):
         before = memory_mb(server.process)

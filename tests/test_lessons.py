@@ -401,3 +401,48 @@ def test_traffic_notices_a_server_that_is_not_a_lesson(lesson, not_a_lesson):
     assert result.stdout == ""  # not a single request sent
     [line] = result.stderr.strip().splitlines()
     assert "is not a lesson's metrics" in line and "Server: SimpleHTTP" in line
+
+
+# --- what the root README says promtool check metrics sees --------------------------
+
+LINTED = """\
+# HELP visits Visits.
+# TYPE visits counter
+visits 3
+# HELP lookup_milliseconds A lookup.
+# TYPE lookup_milliseconds gauge
+lookup_milliseconds 3
+# HELP camelCaseThing Camel.
+# TYPE camelCaseThing gauge
+camelCaseThing 1
+# TYPE no_help gauge
+no_help 1
+"""
+NOT_SEEN = """\
+# HELP page_visits_total Visits, labelled with the path the user asked for.
+# TYPE page_visits_total counter
+page_visits_total{path="/wp-login.php"} 1
+page_visits_total{path="/.env"} 1
+# HELP http_inprogress_requests Requests in progress, never decremented.
+# TYPE http_inprogress_requests gauge
+http_inprogress_requests 41
+"""
+
+
+def test_promtool_check_metrics_sees_names_units_total_and_help_but_not_label_values(
+    promtool,
+):
+    def lint(text):
+        result = subprocess.run(
+            [promtool, "check", "metrics"], input=text, capture_output=True, text=True
+        )
+        return result.returncode, (result.stdout + result.stderr).strip().splitlines()
+
+    code, problems = lint(LINTED)
+    assert code != 0 and sorted(problems) == [
+        "camelCaseThing metric names should be written in 'snake_case' not 'camelCase'",
+        'lookup_milliseconds use base unit "seconds" instead of "milliseconds"',
+        "no_help no help text",
+        'visits counter metrics should have "_total" suffix',
+    ]
+    assert lint(NOT_SEEN) == (0, [])
