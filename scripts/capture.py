@@ -13,13 +13,21 @@ is a changed lesson.
 
 walks prometheus/README.md's "Watch the alert reach you" instead
 (workshop/alert_walk.py), at its own pace: about 6 minutes.
+
+    python scripts/capture.py 08
+
+runs lesson 08's README with Podman, as its container test does
+(tests/containers/test_container_readme.py, with WORKSHOP_CAPTURE=1): about
+2 minutes once the images are built.
 """
 
 import argparse
+import os
+import subprocess
 import sys
 
 from workshop import alert_walk, readme_commands, readme_walk
-from workshop.lessons import all_lessons, lesson_named
+from workshop.lessons import ROOT, all_lessons, lesson_named
 from workshop.processes import ServerFailed
 
 
@@ -31,18 +39,6 @@ def app_snippets(lesson, results):
         snippet: actual[id(command)]
         for snippet, command in readme_commands.grader_snippets(lesson, commands).items()
     }
-
-
-def refreshed_readme(text, results):
-    """The README with every shown output replaced by what the command printed."""
-    for result in sorted(
-        (r for r in results if r.command and r.command.shown and r.actual is not None),
-        key=lambda r: r.command.shown.start,
-        reverse=True,  # from the end, so that earlier positions stay valid
-    ):
-        shown = result.command.shown
-        text = text[: shown.start] + result.actual + text[shown.end :]
-    return text
 
 
 def capture(lesson):
@@ -66,8 +62,22 @@ def capture(lesson):
         lesson.snippet_file(snippet).parent.mkdir(parents=True, exist_ok=True)
         lesson.snippet_file(snippet).write_text(output, encoding="utf-8", newline="\n")
     text = lesson.readme.read_text(encoding="utf-8")
-    lesson.readme.write_text(refreshed_readme(text, results), encoding="utf-8", newline="\n")
+    printed = [(result.command, result.actual) for result in results]
+    text = readme_commands.with_outputs(text, printed)
+    lesson.readme.write_text(text, encoding="utf-8", newline="\n")
     print(f"{lesson.name}: captured {len(outputs)} snippets and the README's outputs")
+
+
+CONTAINER_WALK = "tests/containers/test_container_readme.py"
+
+
+def capture_with_podman(lesson):
+    """Lesson 08 runs containers: its README walk is a container test, run to write."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", CONTAINER_WALK]
+    walked = subprocess.run(command, cwd=ROOT, env={**os.environ, "WORKSHOP_CAPTURE": "1"})
+    if walked.returncode != 0:
+        sys.exit(f"capture.py: {lesson.name}: the Podman walk failed (above)")
+    print(f"{lesson.name}: captured the README's outputs")
 
 
 def main():
@@ -78,6 +88,8 @@ def main():
         for lesson in all_lessons() if name == "all" else [lesson_named(name)]:
             if lesson.name == alert_walk.LESSON:  # its README runs Prometheus, not an app
                 alert_walk.capture()
+            elif lesson.kind == "scrape":  # lesson 08: containers
+                capture_with_podman(lesson)
             else:
                 capture(lesson)
     except (LookupError, ServerFailed, RuntimeError, TimeoutError) as error:

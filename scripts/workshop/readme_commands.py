@@ -153,3 +153,13 @@ def grader_snippets(lesson, lesson_commands):
             pattern = command.match["pattern"]
             found[pattern if traffic_sent else f"{AT_START}/{pattern}"] = command
     return found
+
+
+def with_outputs(text, printed):
+    """The README text with the ```text block under each command replaced by what it
+    printed; printed is [(command, output)], an output None when it printed nothing known."""
+    known = [(c, out) for c, out in printed if c and c.shown and out is not None]
+    for command, output in sorted(known, key=lambda one: one[0].shown.start, reverse=True):
+        # from the end, so that earlier positions stay valid
+        text = text[: command.shown.start] + output + text[command.shown.end :]
+    return text

@@ -85,6 +85,7 @@ def test_prometheus_scrapes_each_pod_of_the_deployment_as_the_annotations_say(
         (names[0], "/", "200"): "6",
         (names[0], "/work", "200"): "3",
         (names[0], "/work", "400"): "1",
+        (names[0], "unmatched", "404"): "1",
         (names[1], "/", "200"): str(EXTRA_GETS),
     }
     for promql in promql_blocks():

@@ -2,7 +2,12 @@
 checked, then the app and Prometheus with compose: Prometheus scrapes the app by
 its service name, and has its counter, exactly as the app shows it; the README's
 queries answer.
+
+With WORKSHOP_CAPTURE=1 (`python scripts/capture.py 08`) the walk writes what each
+command printed into the README instead of comparing.
 """
+
+import os
 
 import pytest
 from conftest import require_binary
@@ -10,30 +15,39 @@ from container_fixtures import app_image, stand_in_images  # noqa: F401 (fixture
 from harness import podman
 from lesson_walk import (
     COMPOSE,
+    README,
     Walk,
     prometheus_query,
     promql_blocks,
     readme_commands_to_run,
     same_output,
 )
-from workshop import ports, processes
+from workshop import ports, processes, readme_commands
 
 pytestmark = pytest.mark.containers
 NOT_WALKED = {"check", "dev"}  # the grader and the learn loop: tested in test_08_containers.py
-TRAFFIC = {("/", "200"): 6, ("/work", "200"): 3, ("/work", "400"): 1}  # traffic.py's, once
+TRAFFIC = {
+    ("/", "200"): 6,
+    ("/work", "200"): 3,
+    ("/work", "400"): 1,
+    ("unmatched", "404"): 1,
+}  # traffic.py's, once
+CAPTURING = os.environ.get("WORKSHOP_CAPTURE") == "1"
 SCRAPE_SECONDS = 30  # Prometheus scrapes every 5 s; ~5 s more before it scrapes a new target
 
 
 def test_the_readme_runs_with_podman_and_prints_what_it_shows(app_image, tmp_path):  # noqa: F811
     require_binary("curl", package="curl")
     walk = Walk(ports.free_port(), ports.free_port(), tmp_path)
-    problems = []
+    problems, printed_by = [], []
     try:
         for command in readme_commands_to_run():
             if command.kind in NOT_WALKED:
                 continue
             printed = walk.run(command.line)
-            if command.shown and not same_output(command, command.shown.body, printed):
+            printed_by.append((command, printed))
+            shown = command.shown and not CAPTURING
+            if shown and not same_output(command, command.shown.body, printed):
                 problems.append(
                     f"{command.line} printed:\n{printed}but the README shows:\n{command.shown.body}"
                 )
@@ -48,6 +62,9 @@ def test_the_readme_runs_with_podman_and_prints_what_it_shows(app_image, tmp_pat
         podman("rm", "--force", "workshop-app", check=False)
         walk.check(walk.command("docker compose -f 08_containers/compose.yaml down"))
     assert problems == [], "\n\n".join(problems)
+    if CAPTURING:
+        text = readme_commands.with_outputs(README.read_text(encoding="utf-8"), printed_by)
+        README.write_text(text, encoding="utf-8", newline="\n")
     compose = podman(
         "ps", "--all", "--quiet", "--filter", "label=com.docker.compose.project=08_containers"
     )
