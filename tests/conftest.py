@@ -76,6 +76,31 @@ def is_controller(config):
 def pytest_configure(config):
     if is_controller(config):  # set before xdist starts its workers: they inherit it
         os.environ.setdefault(RUN_MARKER, uuid.uuid4().hex)
+        keep_bytecode()
+
+
+# Tests that mostly wait (on Prometheus, Alertmanager, a README walk's apps): run
+# first, so that the parallel workers fill those waits with the short tests rather
+# than end the run waiting on one of them.
+WAIT_LONGEST = (
+    "test_alerting_e2e.py::",
+    "test_prometheus_e2e.py::",
+    "test_lessons.py::test_every_readme_command_runs",
+    "test_08_containers.py::",
+)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not any(slow in item.nodeid for slow in WAIT_LONGEST))
+
+
+def keep_bytecode():
+    """The suite starts hundreds of Pythons that import scripts/workshop: let them
+    keep its compiled modules (outside the tree) even where the shell says not to
+    (PYTHONDONTWRITEBYTECODE), rather than compile them again each time."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    folder = Path.home() / ".cache" / "prometheus-python-workshop" / "pycache"
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(folder))
 
 
 def processes_of_this_run():

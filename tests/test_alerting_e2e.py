@@ -31,7 +31,8 @@ from workshop.alert_stack import AlertStack, wait_until
 INHIBITED = "GitHubLookupsSLOSlowBurn"  # fires 15 "minutes" (s) after the traffic
 SILENCED = "GitHubLookupsSlow"  # the README's silence
 FAILING = "GitHubLookupsFailing"  # the fault's alert
-RECOVERY_LOOKUPS = 45  # that succeed: 6 failed of 72 is under 10 %, 3 slow of 72 under 5 %
+RECOVERY_LOOKUPS = 100  # that succeed: 6 failed of 127 is under 10 %, 3 slow of 127 under 6 %,
+# with room for 4 more that a busy machine makes slower than 1 s
 SECONDS = 60  # for the whole walk, the limit
 
 

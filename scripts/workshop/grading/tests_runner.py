@@ -95,10 +95,14 @@ def run_all(runs, seconds, workers, gate=None, fork=None, parent=None):
     it ends without a test that passed, the others are stopped or never started.
     `parent` is the pid of the grader: should it die (kill -9), the runs stop too."""
     start = Forked if (hasattr(os, "fork") if fork is None else fork) else Spawned
-    pending, active, results = deque(enumerate(runs.items())), [], {}
+    gate_first = sorted(enumerate(runs.items()), key=lambda run: run[1][0] != gate)
+    pending, active, results = deque(gate_first), [], {}
     with tempfile.TemporaryDirectory() as results_folder:
         while pending or active:
-            while pending and len(active) < workers:
+            # Until the gate has passed, no more runs than the first `workers`: a file
+            # that fails on the correct app starts nothing more.
+            gate_open = gate is None or gate in results
+            while pending and len(active) < workers and (gate_open or not results):
                 number, (name, run) = pending.popleft()
                 result_file = Path(results_folder) / f"{number}.json"
                 handle = start(run["folder"], run["test_file"], str(result_file), run["options"])
