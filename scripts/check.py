@@ -37,13 +37,16 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Grade a lesson against its expected output.")
     parser.add_argument("lesson", help='a lesson number such as 01, a lesson folder, or "all"')
     parser.add_argument(
-        "--file", type=Path, help="grade this file instead of the lesson's own solution (app.py)"
+        "--file",
+        type=Path,
+        help="grade this file instead of the lesson's own solution (app.py, solution.yml, ...)",
     )
     parser.add_argument(
         "--timeout",
         type=float,
         default=DEFAULT_TRAFFIC_TIMEOUT,
-        help="seconds traffic.py may take (default: %(default)s)",
+        help="seconds the slowest part may take: traffic.py, promtool, a test run or"
+        " Prometheus finding the targets (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     if args.file:

@@ -386,6 +386,17 @@ def test_a_multiproc_dir_left_in_the_shell_is_neither_used_nor_written(tmp_path,
     assert not from_the_shell.exists() or list(from_the_shell.iterdir()) == []
 
 
+def test_the_starter_too_hands_over_to_gunicorn_before_the_client_is_imported(tmp_path):
+    """The learner runs exercise.py as app.py is run: PROMETHEUS_MULTIPROC_DIR from the
+    shell, pointing nowhere, must not stop it (FileNotFoundError) before gunicorn starts."""
+    starter = tmp_path / "exercise.py"
+    starter.write_bytes(LESSON.starter.read_bytes())
+    settings = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "nowhere")}
+    with gunicorn(tmp_path, app_file=starter, **settings) as (url, _, _):
+        assert requests.get(url + "/", timeout=10).status_code == 200
+    assert not (tmp_path / "nowhere").exists()
+
+
 IDLE_CONNECTIONS = 50
 
 

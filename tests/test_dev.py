@@ -305,6 +305,21 @@ def test_reset_keeps_a_folder_or_link_made_in_the_exercises_place(repo, tmp_path
     assert elsewhere.read_text() == "not the workshop's"
 
 
+@pytest.mark.parametrize("command", ["learn", "hint"])
+def test_a_folder_in_the_exercises_place_is_one_line_and_kept(copy, command):
+    """learn and hint copy the starter when the exercise is missing, never over a folder."""
+    exercise(copy).unlink()
+    exercise(copy).mkdir()
+    (exercise(copy) / "notes.txt").write_text("mine")
+    code, stdout, stderr = run_dev(copy, command, "01")
+    assert code == 1 and "Traceback" not in stdout + stderr, stdout + stderr
+    assert (
+        stderr == f"{LESSON}/exercise.py is there but is not a file: move it aside, then "
+        "run this again (the starter is copied in its place).\n"
+    )
+    assert (exercise(copy) / "notes.txt").read_text() == "mine"
+
+
 def test_a_corrupt_progress_file_is_kept_aside_by_any_command(repo):
     (repo / ".workshop").mkdir()
     (repo / ".workshop" / "progress.json").write_text('{"lessons": {"01": {"done": tru')

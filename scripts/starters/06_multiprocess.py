@@ -14,6 +14,16 @@ import os
 import sys
 import time
 
+if __name__ == "__main__":
+    # Served by gunicorn, not by Flask's development server: this process becomes
+    # gunicorn's master, set up by gunicorn_conf.py, and gunicorn imports this file in
+    # each worker. It hands over first, before Flask and the client are imported: the
+    # client reads PROMETHEUS_MULTIPROC_DIR once, when imported, and gunicorn_conf.py sets it.
+    os.chdir(os.path.dirname(os.path.abspath(__file__)))  # where gunicorn finds both files
+    module = os.path.basename(__file__).removesuffix(".py")
+    gunicorn = ["-m", "gunicorn", "--config", "python:gunicorn_conf", f"{module}:app"]
+    os.execv(sys.executable, [sys.executable, *gunicorn])
+
 from flask import Flask, g, jsonify, request
 from prometheus_client import Counter, Histogram, make_wsgi_app
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -72,12 +82,3 @@ def work():
         return jsonify(error="ms must be a whole number of milliseconds, 0 to 5000"), 400
     time.sleep(ms / 1000)  # stands in for real work: a query, a call to another service
     return jsonify(slept_ms=ms)
-
-
-if __name__ == "__main__":
-    # Served by gunicorn, not by Flask's development server: this process becomes
-    # gunicorn's master, set up by gunicorn_conf.py, and it imports this file in each worker.
-    os.chdir(os.path.dirname(os.path.abspath(__file__)))  # where gunicorn finds both files
-    module = os.path.basename(__file__).removesuffix(".py")
-    gunicorn = ["-m", "gunicorn", "--config", "python:gunicorn_conf", f"{module}:app"]
-    os.execv(sys.executable, [sys.executable, *gunicorn])

@@ -6,6 +6,7 @@ Used by every command and by most of the package. Standard library only:
 scripts/dev.py imports it before anything is installed.
 """
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -181,6 +182,12 @@ def display(path):
 
 def copy_starter_if_missing(lesson):
     """Give the lesson its exercise file, a copy of the starter, if it has none."""
-    if not lesson.exercise.is_file() and lesson.starter.is_file():
-        shutil.copyfile(lesson.starter, lesson.exercise)
-        print(f"Copied {display(lesson.starter)} to {display(lesson.exercise)}.")
+    if lesson.exercise.is_file() or not lesson.starter.is_file():
+        return
+    if os.path.lexists(lesson.exercise):  # a folder, a broken link: never replaced
+        raise SystemExit(
+            f"{display(lesson.exercise)} is there but is not a file: "
+            "move it aside, then run this again (the starter is copied in its place)."
+        )
+    shutil.copyfile(lesson.starter, lesson.exercise)
+    print(f"Copied {display(lesson.starter)} to {display(lesson.exercise)}.")

@@ -13,6 +13,8 @@ Used by learn.loop and learn.commands (`hint`). Standard library only.
 import re
 from dataclasses import dataclass
 
+from workshop.lessons import display
+
 HEADING = re.compile(r"## TODO (\d+): (.+)")
 
 
@@ -64,7 +66,7 @@ def next_hint(lesson, grade, progress):
     if not todos:
         return [f"There are no hints for {lesson.name} ({lesson.name}/hints.md)."]
     if grade.passed:
-        return ["Every snippet passes: no hint needed."]
+        return [f"{display(lesson.exercise)} passes every check: no hint needed."]
     todo = (failing_todos(todos, grade) or todos)[0]
     shown = progress.hints_shown(lesson, todo.number)
     if shown >= len(todo.hints):
