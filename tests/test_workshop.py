@@ -1,10 +1,12 @@
 """The helpers every test and script stands on (scripts/workshop/)."""
 
+import os
+import shutil
 import subprocess
 import sys
 
 import pytest
-from workshop import lesson_run, lessons, ports
+from workshop import lesson_run, lessons, ports, processes
 from workshop.learn import hints
 from workshop.learn.exercise_check import Grade
 
@@ -45,3 +47,17 @@ def test_a_passing_exercise_needs_no_hint_in_the_words_of_its_kind(lesson):
     assert hints.next_hint(lesson, passed, progress=None) == [
         f"{lessons.display(lesson.exercise)} passes every check: no hint needed."
     ]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX: process trees")
+def test_children_are_found_whatever_their_names_hold(tmp_path):
+    """/proc's stat puts the name in parentheses, and a name may hold ") " itself."""
+    odd = tmp_path / "a ) b"
+    shutil.copy(shutil.which("sleep"), odd)
+    with subprocess.Popen([odd, "30"]) as first, subprocess.Popen(["sleep", "30"]) as second:
+        try:
+            assert sorted(processes.children_of(os.getpid())) == sorted([first.pid, second.pid])
+            assert processes.children_of(first.pid) == []
+        finally:
+            first.kill()
+            second.kill()

@@ -1,11 +1,9 @@
 """Real processes: started in a process group of their own, stopped with every
 child they started, waited on until they serve; several servers at once on
-free ports.
+free ports. Standard library, plus requests once a server is waited on: the
+grader can start an app before it imports anything heavy.
 
-Used by lesson_run (the lessons' apps and the stand-in), readme_walk, and the
-tests (Prometheus, gunicorn, the learn loop, dev.py). Standard library, plus
-requests once a server is waited on: starting one imports nothing else, so that
-the grader can start an app before it imports anything heavy.
+Used by lesson_run, readme_walk, and the tests (Prometheus, gunicorn, dev.py).
 """
 
 import os
@@ -41,12 +39,9 @@ class ServerFailed(RuntimeError):
 
 
 def default_sigint():
-    """Run in the child before exec: undo an inherited "ignore Ctrl-C".
-
-    A shell without job control (`cmd &` in a script, many CI runners) starts
-    its children with SIGINT ignored, and Python then never raises
-    KeyboardInterrupt: a test that sends Ctrl-C could not stop the app.
-    """
+    """Run in the child before exec: undo an inherited "ignore Ctrl-C". A shell without
+    job control (`cmd &`, many CI runners) starts its children with SIGINT ignored, and a
+    test that sends Ctrl-C could then not stop the app (no KeyboardInterrupt)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
@@ -102,9 +97,21 @@ def children_of(pid):
     """The PIDs of the processes whose parent is `pid` (gunicorn's workers, say). POSIX."""
     if os.name == "nt":
         return []
+    if os.path.isdir("/proc/self"):  # Linux: read it, rather than start ps each time
+        entries = [one for one in os.listdir("/proc") if one.isdigit()]
+        return [int(one) for one in entries if parent_in_proc(one) == str(pid)]
     listing = subprocess.run(["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True)
     pairs = [line.split() for line in listing.stdout.splitlines()]
     return [int(child) for child, parent in pairs if parent == str(pid)]
+
+
+def parent_in_proc(entry):
+    """The parent PID (text) in /proc/ENTRY/stat, after the name, which may hold ")"."""
+    try:
+        with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[1]
+    except OSError:  # it ended meanwhile
+        return None
 
 
 def signal_group(process, signum):
@@ -167,8 +174,7 @@ class Server:
     """A started server process: its log file, and a way to wait until it serves."""
 
     def __init__(self, process, log, ready_url, is_ready, own_file=None):
-        self.process, self.log = process, log
-        self.ready_url, self.is_ready = ready_url, is_ready
+        self.process, self.log, self.ready_url, self.is_ready = process, log, ready_url, is_ready
         self.own_file = own_file  # the learner's file, whose frames a traceback shows first
 
     def wait_until_serving(self, timeout=15.0):
@@ -190,10 +196,8 @@ class Server:
 def running(command, ready_url, is_ready, env=None, cwd=ROOT, wait=True, **options):
     """Run a server process until the block ends, then stop it and its children
     with options["stop_signal"] (default SIGTERM), then SIGKILL. Options: also ctrl_c
-    (see start_process) and own_file (see Server).
-
-    Yields a Server; with wait=False the caller calls server.wait_until_serving(),
-    which lets several servers start at the same time.
+    (see start_process) and own_file (see Server). Yields a Server; with wait=False
+    the caller waits (server.wait_until_serving()): several servers start at once.
     """
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "output.log"
