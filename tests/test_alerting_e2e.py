@@ -33,6 +33,7 @@ SILENCED = "GitHubLookupsSlow"  # the README's silence
 FAILING = "GitHubLookupsFailing"  # the fault's alert
 RECOVERY_LOOKUPS = 45  # that succeed, a batch: 6 failed of 72 is under 10 %, 3 slow under 6 %
 RECOVERY_BATCHES = 6  # a busy machine makes more lookups slower than 1 s: then it takes more
+RECOVERY_CLIENTS = 3  # more at once would queue in the app, and be slow only for that
 # INHIBITED's condition, computed from the raw series (the recorded ones lag an evaluation)
 SLOWER_THAN_1S = (
     "1 - sum(rate(github_lookup_duration_seconds_bucket{le='1.0'}[30m]))"
@@ -74,7 +75,7 @@ class Looks:
         enough on a quiet machine; on a busy one, some of them take over 1 s too."""
         url = self.stack.app_url + "/repos/prometheus/prometheus"
         for _ in range(RECOVERY_BATCHES):
-            with ThreadPoolExecutor(max_workers=15) as pool:
+            with ThreadPoolExecutor(max_workers=RECOVERY_CLIENTS) as pool:
                 statuses = list(pool.map(lambda _: lookup(url), range(RECOVERY_LOOKUPS)))
             assert statuses == [200] * RECOVERY_LOOKUPS
             self.stack.wait_for_scrape(after=time.time(), timeout=30)
