@@ -12,6 +12,7 @@ it starts.
         forgotten (livesum); the app serves with MULTIPROC=off too; the
         in-progress gauge counts every request (not in one view), goes down in
         teardown_request, and its mode (when written out) is livesum
+    all no label from the request, labelnames a list, metrics on the shown registry
 
 Used by grading.app_grader.
 """
@@ -19,7 +20,7 @@ Used by grading.app_grader.
 import re
 from dataclasses import dataclass, field
 
-from workshop.grading import code_checks, lesson_phases
+from workshop.grading import code_checks, hygiene_checks, lesson_phases
 from workshop.grading.behaviour import samples
 from workshop.grading.snippet_lines import Mismatch
 
@@ -180,6 +181,14 @@ def all_workers_answer(run):
 
 
 def checks_for(lesson, app_file):
+    """The LessonChecks of the lesson, for grading app_file: its own, and the metric
+    hygiene every lesson's code keeps (hygiene_checks)."""
+    checks = own_checks(lesson, app_file)
+    checks.code = (*hygiene_checks.ALL, *checks.code)
+    return checks
+
+
+def own_checks(lesson, app_file):
     """The LessonChecks of the lesson (by its folder's name), for grading app_file."""
     number = lesson.name[:2]
     if number == "02":
