@@ -1,7 +1,8 @@
 """Metric hygiene every lesson's code must keep, read with `ast` where the traffic
 cannot show it: a label value taken from the request (a query parameter, a header,
 the path, a view's URL arguments, with or without a default), labelnames given as
-one string, and a metric registered in a registry that /metrics never shows.
+one string, a metric registered in a registry that /metrics never shows, a gauge
+counted up and down with no finally, and a naive utcnow() as a Unix time.
 
 Like code_checks, each check looks for the mistake itself whatever the names, and
 says nothing when it cannot tell: a value the code chooses from the request (a
@@ -174,4 +175,62 @@ def registered_where_never_shown(tree, variables):
     return found
 
 
-ALL = (label_from_the_request, labelnames_as_a_string, registered_where_never_shown)
+def in_cleanup(function):
+    """The nodes of `function` that run when its work raises: finally and except blocks."""
+    found = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Try):
+            for block in [node.finalbody, *(handler.body for handler in node.handlers)]:
+                found |= {id(inner) for statement in block for inner in ast.walk(statement)}
+    return found
+
+
+def up_without_a_way_down(tree, variables):
+    """GAUGE.inc() ... GAUGE.dec() in one function, the dec() in no finally: an
+    exception between them leaves the gauge up for good."""
+    found = []
+    for function in code_checks.functions(tree):
+        cleanup = in_cleanup(function)
+        ups = {variable for variable, _ in code_checks.calls_in(function, "inc")}
+        downs = code_checks.calls_in(function, "dec")
+        for variable in sorted(ups & {variable for variable, _ in downs}):
+            if any(id(call) in cleanup for name, call in downs if name == variable):
+                continue
+            hint = (
+                f"{variable}.inc() and {variable}.dec() are in {function.name}(), the dec() in "
+                "no finally: an exception between them would leave it up for good. Use "
+                f"{variable}.track_inprogress(), or dec() in a finally"
+            )
+            family = variables.get(variable, (None,))[0]
+            found.append((family, Mismatch(None, None, hint, rank=code_checks.CODE_RANK)))
+    return found
+
+
+def utc_now_as_a_timestamp(tree, variables):
+    """GAUGE.set(datetime.utcnow().timestamp()): timestamp() reads the naive UTC time
+    as local time, off by the time zone's offset (right only where it is UTC)."""
+    found = []
+    for variable, call in code_checks.calls_in(tree, "set"):
+        naive = [
+            inner
+            for inner in ast.walk(call)
+            if isinstance(inner, ast.Call) and code_checks.called_name(inner) == "utcnow"
+        ]
+        if naive:
+            hint = (
+                f"{variable}.set({ast.unparse(call.args[0]) if call.args else ''}) is off by "
+                "the time zone's offset wherever it is not UTC: utcnow() has no time zone, "
+                "and timestamp() reads it as local time. Use set_to_current_time()"
+            )
+            family = variables.get(variable, (None,))[0]
+            found.append((family, Mismatch(None, None, hint, rank=code_checks.CODE_RANK)))
+    return found
+
+
+ALL = (
+    label_from_the_request,
+    labelnames_as_a_string,
+    registered_where_never_shown,
+    up_without_a_way_down,
+    utc_now_as_a_timestamp,
+)
