@@ -18,6 +18,7 @@ Used by grading.app_grader.
 """
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from workshop.grading import code_checks, hygiene_checks, lesson_phases
@@ -38,34 +39,54 @@ class LessonChecks:
 def durations_cover_the_delays(family):
     """A property: the lookups' _sum is at least the time the stand-in took to answer
     them (its log says how long each took), and not a thousand times more."""
-    name = f"{family}_sum"
+    name, count = f"{family}_sum", f"{family}_count"
 
     def check(run):
         served = sum(float(seconds) for seconds in SERVED.findall(run.stand_in_output))
         total = samples(run.after, {name}).get((name, frozenset()))
+        observed = samples(run.after, {count}).get((count, frozenset()))
         if total is None or not served:
             return []
-        if total < served - 0.01:
-            hint = (
-                f"the lookups add up to {total:.3g} s, but the stand-in alone took {served:.3g} s "
-                "to answer them: is the whole lookup inside the timed block?"
-            )
-        elif total > 1e6 * served:
-            hint = (
-                f"the lookups add up to {total:.4g}: Unix times, not durations? observe the "
-                "seconds each lookup took (its end minus its start), or use .time()"
-            )
-        elif total > 2 * served + 2:
-            hint = (
-                f"the lookups add up to {total:.4g}, and the stand-in took {served:.3g} s to "
-                "answer them: in milliseconds? Prometheus durations are in seconds"
-            )
-        else:
+        hint = durations_hint(total, served, observed)
+        if not hint:
             return []
         expected = f"{name} {served:.3g} or a little more"
         return [((name, frozenset()), Mismatch(expected, f"{name} {total!r}", hint, rank=2))]
 
     return check
+
+
+def durations_hint(total, served, observed):
+    """Why durations adding up to `total` cannot be lookups that took `served` s, or None.
+    A clock reading observed as it is (perf_counter(), not end minus start) is about
+    the grader's own time.perf_counter(): the same clock, since the machine started."""
+    mean = total / observed if observed else None
+    if total < 0:
+        return (
+            f"the lookups add up to {total:.3g} s, less than nothing: the start minus the "
+            "end? observe the end minus the start, or use .time()"
+        )
+    if total < served - 0.01:
+        return (
+            f"the lookups add up to {total:.3g} s, but the stand-in alone took {served:.3g} s "
+            "to answer them: is the whole lookup inside the timed block?"
+        )
+    if mean and total > 2 * served + 2 and abs(mean - time.perf_counter()) < 120:
+        return (
+            f"the lookups add up to {total:.4g}: readings of the clock, not durations? "
+            "observe the end minus the start (time.perf_counter() - started), or use .time()"
+        )
+    if total > 1e6 * served:
+        return (
+            f"the lookups add up to {total:.4g}: Unix times, not durations? observe the "
+            "seconds each lookup took (its end minus its start), or use .time()"
+        )
+    if total > 2 * served + 2:
+        return (
+            f"the lookups add up to {total:.4g}, and the stand-in took {served:.3g} s to "
+            "answer them: in milliseconds? Prometheus durations are in seconds"
+        )
+    return None
 
 
 def needs_set_function(family):
