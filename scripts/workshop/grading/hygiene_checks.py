@@ -2,7 +2,8 @@
 cannot show it: a label value taken from the request (a query parameter, a header,
 the path, a view's URL arguments, with or without a default), labelnames given as
 one string, a metric registered in a registry that /metrics never shows, a gauge
-counted up and down with no finally, and a naive utcnow() as a Unix time.
+counted up and down with no finally, a naive utcnow() as a Unix time, and a
+Summary given quantiles, which the Python client does not compute.
 
 Like code_checks, each check looks for the mistake itself whatever the names, and
 says nothing when it cannot tell: a value the code chooses from the request (a
@@ -227,7 +228,22 @@ def utc_now_as_a_timestamp(tree, variables):
     return found
 
 
+def quantiles_asked_for(tree, variables):
+    """Summary(..., quantiles=...): other clients take it; the Python client has none."""
+    found = []
+    for call in ast.walk(tree):
+        named = isinstance(call, ast.Call) and code_checks.called_name(call) == "Summary"
+        if named and any(k.arg in ("quantiles", "objectives") for k in call.keywords):
+            hint = (
+                "the Python client's Summary takes no quantiles: it exports _count and _sum "
+                "only. For percentiles, use a Histogram and histogram_quantile() in PromQL"
+            )
+            found.append((code_checks.metric_family(call), Mismatch(None, None, hint, rank=0)))
+    return found
+
+
 ALL = (
+    quantiles_asked_for,
     label_from_the_request,
     labelnames_as_a_string,
     registered_where_never_shown,
