@@ -3,7 +3,8 @@ cannot show it: a label value taken from the request (a query parameter, a heade
 the path, a view's URL arguments, with or without a default), labelnames given as
 one string, a metric registered in a registry that /metrics never shows, a gauge
 counted up and down with no finally, a naive utcnow() as a Unix time, and a
-Summary given quantiles, which the Python client does not compute.
+Summary given quantiles, which the Python client does not compute, and an Info
+given a value that is not a string.
 
 Like code_checks, each check looks for the mistake itself whatever the names, and
 says nothing when it cannot tell: a value the code chooses from the request (a
@@ -242,7 +243,26 @@ def quantiles_asked_for(tree, variables):
     return found
 
 
+def info_value_not_a_string(tree, variables):
+    """INFO.info({"version": 1.2}): every scrape fails on the value that is no string."""
+    found = []
+    for variable, call in code_checks.calls_in(tree, "info"):
+        given = call.args[0] if call.args else None
+        values = given.values if isinstance(given, ast.Dict) else []
+        for value in values:
+            if isinstance(value, ast.Constant) and not isinstance(value.value, str):
+                hint = (
+                    f"{variable}.info() is given {ast.unparse(value)}, not a string: an "
+                    f'Info\'s values are label values, strings ("{value.value}"), and '
+                    "a scrape fails on any other"
+                )
+                family = variables.get(variable, (None,))[0]
+                found.append((family, Mismatch(None, None, hint, rank=0)))
+    return found
+
+
 ALL = (
+    info_value_not_a_string,
     quantiles_asked_for,
     label_from_the_request,
     labelnames_as_a_string,
