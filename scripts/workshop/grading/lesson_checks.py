@@ -11,8 +11,9 @@ it starts.
     06  a request held in flight counts 1; a worker killed while it holds it is
         forgotten (livesum); the app serves with MULTIPROC=off too; the
         in-progress gauge counts every request (not in one view), goes down in
-        teardown_request, and its mode (when written out) is livesum
-    all no label from the request, labelnames a list, metrics on the shown registry
+        teardown_request, and its mode (when written out) is livesum; multiprocess_checks
+    all no label from the request, labelnames a list, metrics on the shown registry,
+        a gauge's dec() in a finally, Unix times, no quantiles, Info values strings
 
 Used by grading.app_grader.
 """
@@ -21,7 +22,13 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from workshop.grading import code_checks, hygiene_checks, lesson_phases
+from workshop.grading import (
+    code_checks,
+    hygiene_checks,
+    lesson_phases,
+    multiprocess_checks,
+    value_checks,
+)
 from workshop.grading.behaviour import samples
 from workshop.grading.snippet_lines import Mismatch
 
@@ -129,58 +136,6 @@ def one_series_across_workers(family):
     return check
 
 
-def summed_over_live_workers(family):
-    """06: the in-progress gauge's mode, when the code writes it out, is "livesum"."""
-
-    def check(tree, variables):
-        found = []
-        for given, call in variables.values():
-            mode = code_checks.keyword(call, "multiprocess_mode") or "all"
-            if given == family and mode != "livesum":
-                hint = (
-                    f'{family} has multiprocess_mode="{mode}": requests in progress are '
-                    'the sum over the workers alive now, "livesum"'
-                )
-                found.append((family, Mismatch(None, None, hint, rank=code_checks.CODE_RANK)))
-        return found
-
-    return check
-
-
-def counts_every_request(family):
-    """06: the in-progress gauge goes up and down for every request: not in one view,
-    and down in teardown_request, which Flask calls even when a view raises."""
-
-    def check(tree, variables):
-        names = set(code_checks.variables_of(variables, family))
-        found = []
-        for function, kinds in code_checks.handlers(tree):
-            after = any(
-                getattr(d, "attr", None) == "after_request" for d in function.decorator_list
-            )
-            for method in ("inc", "dec", "track_inprogress"):
-                for variable, _ in code_checks.calls_in(function, method):
-                    if variable not in names:
-                        continue
-                    if "route" in kinds:
-                        hint = (
-                            f"{variable}.{method}() is in {function.name}(), one view: count "
-                            "every request, up in the before_request hook and down in a "
-                            "teardown_request function"
-                        )
-                    elif after and method == "dec":
-                        hint = (
-                            f"{variable}.dec() is in an after_request function, which Flask "
-                            "skips when a view raises: put it in a teardown_request function"
-                        )
-                    else:
-                        continue
-                    found.append((family, Mismatch(None, None, hint, rank=code_checks.CODE_RANK)))
-        return found
-
-    return check
-
-
 def mode_given(app_file, family):
     """A function that says which multiprocess_mode the learner's code gives `family`."""
 
@@ -203,9 +158,9 @@ def all_workers_answer(run):
 
 def checks_for(lesson, app_file):
     """The LessonChecks of the lesson, for grading app_file: its own, and the metric
-    hygiene every lesson's code keeps (hygiene_checks)."""
+    hygiene every lesson's code keeps (hygiene_checks, value_checks)."""
     checks = own_checks(lesson, app_file)
-    checks.code = (*hygiene_checks.ALL, *checks.code)
+    checks.code = (*hygiene_checks.ALL, *value_checks.ALL, *checks.code)
     return checks
 
 
@@ -238,7 +193,11 @@ def own_checks(lesson, app_file):
         )
         return LessonChecks(
             phases=(off, held),
-            code=(counts_every_request(gauge), summed_over_live_workers(gauge)),
+            code=(
+                multiprocess_checks.counts_every_request(gauge),
+                multiprocess_checks.summed_over_live_workers(gauge),
+                *multiprocess_checks.ALL,
+            ),
             variants={"MULTIPROC=off": {"MULTIPROC": "off"}},
         )
     return LessonChecks()
