@@ -220,6 +220,28 @@ WRONG = [
         {"# TODO 2: count this lookup": "GITHUB_LOOKUPS.labels(outcome=str(status)).inc()"},
         "a misspelt label value?",
     ),
+    (
+        "CPU time taken for the duration",
+        {
+            "# TODO 1: create": BY_HAND,
+            "# TODO 1: time the lookup": "started = time.process_time()",
+            "# TODO 2: count this lookup": (
+                "LOOKUP_DURATION.observe(time.process_time() - started)\n" + COUNT
+            ),
+        },
+        "process_time() counts the CPU this process used",
+    ),
+    (
+        "the duration in nanoseconds",
+        {
+            "# TODO 1: create": BY_HAND,
+            "# TODO 1: time the lookup": "started = time.perf_counter_ns()",
+            "# TODO 2: count this lookup": (
+                "LOOKUP_DURATION.observe(time.perf_counter_ns() - started)\n" + COUNT
+            ),
+        },
+        "in nanoseconds (perf_counter_ns())?",
+    ),
 ]
 RIGHT = [
     *COMMON_RIGHT,

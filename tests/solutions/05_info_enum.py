@@ -150,6 +150,11 @@ WRONG = [
         },
         "application_state is a gauge; this lesson wants a state set (Enum)",
     ),
+    (
+        "the states given as a set",
+        {"# TODO 2: create": ENUM.format(states="set(STATES)")},
+        "is a set, which has no order",
+    ),
 ]
 RIGHT = [
     (

@@ -255,4 +255,16 @@ RIGHT = [
             ),
         },
     ),
+    (
+        "counted out by a function registered with a call, after logging the error",
+        {
+            "# TODO 2: one request less": (
+                "def finish(error):\n"
+                "    if error is not None:\n"
+                '        app.logger.warning("request failed: %s", error)\n'
+                "    INPROGRESS.dec()\n\n\n"
+                "app.teardown_request(finish)"
+            )
+        },
+    ),
 ]

@@ -83,6 +83,12 @@ def durations_hint(total, served, observed):
             f"the lookups add up to {total:.4g}: readings of the clock, not durations? "
             "observe the end minus the start (time.perf_counter() - started), or use .time()"
         )
+    if mean and total > 1e6 * served and abs(mean - time.time()) > 86400:
+        unit = "nanoseconds (perf_counter_ns())" if total > 1e8 * served else "microseconds"
+        return (
+            f"the lookups add up to {total:.4g}, {total / served:.2g} times the {served:.3g} s "
+            f"they took: in {unit}? Prometheus durations are in seconds"
+        )
     if total > 1e6 * served:
         return (
             f"the lookups add up to {total:.4g}: Unix times, not durations? observe the "

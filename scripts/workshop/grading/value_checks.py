@@ -1,7 +1,8 @@
 """What every lesson's code gives its metrics, read with `ast` where the traffic
 cannot show it: a gauge counted up and down with no finally, a naive utcnow() as a
 Unix time, a Summary given quantiles (which the Python client does not compute),
-and an Info given a value that is not a string.
+an Info given a value that is not a string, CPU time taken for a duration, and an
+Enum's states given as a set.
 
 Like code_checks, each check looks for the mistake itself whatever the names, and
 says nothing when it cannot tell.
@@ -13,6 +14,8 @@ import ast
 
 from workshop.grading import code_checks
 from workshop.grading.snippet_lines import Mismatch
+
+CPU_CLOCKS = {"process_time", "thread_time", "process_time_ns", "thread_time_ns"}
 
 
 def in_cleanup(function):
@@ -99,7 +102,43 @@ def info_value_not_a_string(tree, variables):
     return found
 
 
+def cpu_time_as_a_duration(tree, variables):
+    """time.process_time() or thread_time(): the CPU this process used, not the time a
+    request waited for an answer (the wait uses no CPU at all)."""
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and code_checks.called_name(call) in CPU_CLOCKS:
+            hint = (
+                f"{code_checks.called_name(call)}() counts the CPU this process used, not the "
+                "time that went by: waiting for an answer uses none. Use time.perf_counter(), "
+                "or .time()"
+            )
+            return [(None, Mismatch(None, None, hint, rank=code_checks.CODE_RANK))]
+    return []
+
+
+def states_as_a_set(tree, variables):
+    """Enum(..., states={...}): a set has no order, and the Enum needs one (its first
+    state is the state at start-up; state() looks the name up by its place)."""
+    found = []
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call) or code_checks.called_name(call) != "Enum":
+            continue
+        states = next((k.value for k in call.keywords if k.arg == "states"), None)
+        unordered = isinstance(states, (ast.Set, ast.SetComp)) or (
+            isinstance(states, ast.Call) and code_checks.called_name(states) == "set"
+        )
+        if unordered:
+            hint = (
+                f"states={ast.unparse(states)} is a set, which has no order: give the Enum a "
+                "list, its first state the one it starts in"
+            )
+            found.append((code_checks.metric_family(call), Mismatch(None, None, hint, rank=0)))
+    return found
+
+
 ALL = (
+    states_as_a_set,
+    cpu_time_as_a_duration,
     up_without_a_way_down,
     utc_now_as_a_timestamp,
     quantiles_asked_for,
