@@ -288,6 +288,12 @@ WRONG = [
         f"expr: histogram_quantile(0.95, sum by (job, le) (rate({BUCKET}[5m]))) * 1000",
         "milliseconds?",
     ),
+    (
+        "rate() of the sum, a subquery",
+        PAGES,
+        "expr: rate(sum by (job, page) (page_visits_total)[5m:])",
+        "rate() of a sum",
+    ),
 ]
 
 RIGHT = [

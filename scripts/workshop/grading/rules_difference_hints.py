@@ -8,6 +8,8 @@ Used by grading.rules_hints.
 
 from collections import Counter
 
+from workshop.grading.rules_scenarios import SCENARIOS
+
 LABEL_HINTS = {
     "instance": "one result per instance: add the instances up with sum by (job, ...)",
     "le": "a result per bucket (le): histogram_quantile() turns the buckets into one number",
@@ -27,6 +29,7 @@ FACTORS = {
     1000: "1000 times too big: milliseconds? durations stay in seconds, the metric's unit",
 }
 GUARD = "job:github_lookups:rate5m * 300 >= 20"
+ON_TWO_INSTANCES = {scenario.name for scenario in SCENARIOS if scenario.instances > 1}
 INFINITE = "+Inf: histogram_quantile() takes its quantile from 0 to 1 (0.95 for the p95)"
 OVER_ONE = "more than 1: a share goes from 0 to 1, the part over the whole (all lookups)"
 CONSTANT = "a constant too many or too few (rate() is already per second)"
@@ -114,7 +117,7 @@ def record_value_hint(answer, differences, points, text):
         return GROWS
     if scenarios == {"restart"}:
         return RESTART
-    if scenarios == {"steady"}:
+    if scenarios <= ON_TWO_INSTANCES:
         return TWO_INSTANCES
     if "irate(" in text:
         return IRATE
