@@ -297,4 +297,22 @@ RIGHT = [
             ),
         },
     ),
+    (
+        "the page label looked up in the code's own table of paths, or chosen by a comparison",
+        {
+            **REQUEST,
+            "# TODO 1: create": (
+                'PAGE_VISITS = Counter("page_visits", "Visits to the site\'s pages.", ["page"])\n'
+                'PAGES = {"/": "home", "/about": "about"}\n'
+                "for page in PAGES.values():\n"
+                "    PAGE_VISITS.labels(page=page)"
+            ),
+            '# TODO 1: count this visit, with page="home"': (
+                'PAGE_VISITS.labels(page=PAGES.get(request.path, "other")).inc()'
+            ),
+            '# TODO 1: count this visit, with page="about"': (
+                'PAGE_VISITS.labels(page="about" if request.path == "/about" else "home").inc()'
+            ),
+        },
+    ),
 ]
