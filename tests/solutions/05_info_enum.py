@@ -132,7 +132,8 @@ WRONG = [
             + 'APP_INFO.info({"version": __version__, "author": __author__, '
             '"started": str(time.time())})',
         },
-        "the labels differ: expected {'version': '1.2.0', 'author': 'The workshop team'}",
+        "the labels differ: expected {'author': 'The workshop team', 'version': '1.2.0'}, "
+        "the app has {'author': 'The workshop team', 'started': '",
     ),
     (
         "the state set before the name is checked",

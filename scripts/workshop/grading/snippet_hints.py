@@ -125,7 +125,12 @@ def missing_hint(expected, actual_lines, candidates, expected_types, lesson_path
                 "one series per worker process, labelled pid: that is a gauge's default "
                 'multiprocess_mode, "all"; the lesson\'s mode adds them up into one'
             )
-        return f"the labels differ: expected {expected.labels}, the app has {labels}"
+        # Sorted: the labels come from a set, whose order changes from run to run.
+        expected_labels, labels = (
+            dict(sorted(expected.labels.items())),
+            dict(sorted(labels.items())),
+        )
+        return f"the labels differ: expected {expected_labels}, the app has {labels}"
     kind = expected_types.get(name)
     same_kind = [known for known, known_kind in candidates.items() if kind in (None, known_kind)]
     close = difflib.get_close_matches(name, same_kind, n=1, cutoff=0.6)
