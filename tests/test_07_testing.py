@@ -196,6 +196,18 @@ EXPECTED = {  # file: (the mutants it catches, its tests that fail on the correc
         [],
     ),
     "right_but_different.py": (ALL, []),
+    "checks_that_cannot_fail.py": ({"ok_not_counted", "ok_counted_twice"}, []),
+    "every_test_skipped.py": (set(), []),
+}
+# The files whose tests pass on the correct app but can never fail: what the grader says.
+NAMED = {
+    "checks_that_cannot_fail.py": [
+        "  FAIL  test_a_good_lookup_is_counted_once (can never fail, so it catches nothing)\n"
+        "        line 12: it returns its check",
+        "  FAIL  test_an_unknown_city_is_counted_as_not_found (can never fail, so it catches "
+        "nothing)\n        line 19: it asserts a tuple, which is always true",
+    ],
+    "every_test_skipped.py": ["(every test was skipped, so it catches nothing)"],
 }
 
 
@@ -214,6 +226,8 @@ def test_a_learners_file_catches_what_a_reviewer_says_it_catches(name):
     assert broken == failing_on_the_app, output
     assert verdicts.passed == (expected_caught == ALL and not failing_on_the_app), output
     assert verdicts.score == f"{len(expected_caught)}/{len(ALL)} mutants caught"
+    for said in NAMED.get(name, []):
+        assert said in output, output
 
 
 UNGRADABLE = {  # file content: the FAIL line it gets (within 1 s per run, for "hangs")

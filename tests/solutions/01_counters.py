@@ -135,6 +135,99 @@ WRONG = [
         {'# TODO 1: count this visit, with page="about"': 'PAGE_VISITS.labels("home").inc()'},
         'should change page_visits_total{page="about"} by +1',
     ),
+    (
+        "the page label taken from a query parameter, with a default",
+        {
+            **REQUEST,
+            '# TODO 1: count this visit, with page="home"': (
+                'PAGE_VISITS.labels(page=request.args.get("page", "home")).inc()'
+            ),
+        },
+        "is taken from the request (request.args)",
+    ),
+    (
+        "the page label taken from a header, with a default",
+        {
+            **REQUEST,
+            '# TODO 1: count this visit, with page="about"': (
+                'PAGE_VISITS.labels(page=request.headers.get("X-Page", "about")).inc()'
+            ),
+        },
+        "is taken from the request (request.headers)",
+    ),
+    (
+        "the page label taken from the path, its slash stripped",
+        {
+            **REQUEST,
+            '# TODO 1: count this visit, with page="about"': (
+                'page = request.path.strip("/")\nPAGE_VISITS.labels(page=page).inc()'
+            ),
+        },
+        "is taken from the request (request.path)",
+    ),
+    (
+        "labelnames given as one string",
+        {
+            'PAGE_VISITS = Counter("page_visits", "Visits to the site\'s pages.", ["page"])': (
+                'PAGE_VISITS = Counter("page_visits", "Visits to the site\'s pages.", "page")'
+            )
+        },
+        "labelnames 'page' is one string",
+    ),
+    (
+        "the counter registered in a registry of its own",
+        {
+            "import Counter, make_wsgi_app": "import CollectorRegistry, Counter, make_wsgi_app",
+            '"Times the /health endpoint was called.")': (
+                '"Times the /health endpoint was called.", registry=CollectorRegistry())'
+            ),
+        },
+        "a registry /metrics never shows",
+    ),
+    (
+        "the exceptions counted in the error handler too",
+        {
+            'error=f"cannot divide: {error}"), 400': (
+                'error=f"cannot divide: {error}"), 400 if DIVIDE_EXCEPTIONS.inc() is None else 0'
+            )
+        },
+        "changed divide_exceptions_total by +2",
+    ),
+    (
+        "count_exceptions() on the error handler instead of divide()",
+        {
+            "# TODO 4: count every exception": "",
+            "def cannot_divide": "@DIVIDE_EXCEPTIONS.count_exceptions()\ndef cannot_divide",
+        },
+        "should change divide_exceptions_total by +1",
+    ),
+    (
+        "404s counted in an after_request hook for every status from 400",
+        {
+            "# TODO 3: count this request": "pass",
+            MIDDLEWARE: MIDDLEWARE
+            + (
+                "\n\n@app.after_request\ndef count_not_found(response):\n"
+                "    if response.status_code >= 400:\n        PAGE_NOT_FOUND.inc()\n"
+                "    return response\n"
+            ),
+        },
+        "this request must leave page_not_found_total alone",
+    ),
+    (
+        "a namespace that renames the counter",
+        {
+            '"Times the /health endpoint was called.")': (
+                '"Times the /health endpoint was called.", namespace="workshop")'
+            ),
+        },
+        "is there: was the metric renamed?",
+    ),
+    (
+        "the visit counted with inc(0)",
+        {'# TODO 1: count this visit, with page="home"': 'PAGE_VISITS.labels(page="home").inc(0)'},
+        'should change page_visits_total{page="home"} by +3',
+    ),
 ]
 RIGHT = [
     (
@@ -175,6 +268,50 @@ RIGHT = [
                 "\n\n@app.after_request\ndef count_not_found(response):\n"
                 "    if response.status_code == 404:\n        PAGE_NOT_FOUND.inc()\n"
                 "    return response\n"
+            ),
+        },
+    ),
+    (
+        "each page's child kept from labels() once, the label from the view's endpoint",
+        {
+            **REQUEST,
+            "# TODO 1: create": (
+                'PAGE_VISITS = Counter("page_visits", "Visits to the site\'s pages.", ["page"])\n'
+                'HOME_VISITS = PAGE_VISITS.labels(page="home")\n'
+                'PAGE_VISITS.labels(page="about")'
+            ),
+            '# TODO 1: count this visit, with page="home"': "HOME_VISITS.inc()",
+            '# TODO 1: count this visit, with page="about"': (
+                "PAGE_VISITS.labels(page=request.endpoint).inc()"
+            ),
+        },
+    ),
+    (
+        "divide() catches the error and answers 400 itself",
+        {
+            "# TODO 4: count every exception": "",
+            DIVIDE: (
+                "    try:\n        return jsonify(result=dividend / divisor)\n"
+                "    except ArithmeticError as error:\n        DIVIDE_EXCEPTIONS.inc()\n"
+                '        return jsonify(error=f"cannot divide: {error}"), 400'
+            ),
+        },
+    ),
+    (
+        "the page label looked up in the code's own table of paths, or chosen by a comparison",
+        {
+            **REQUEST,
+            "# TODO 1: create": (
+                'PAGE_VISITS = Counter("page_visits", "Visits to the site\'s pages.", ["page"])\n'
+                'PAGES = {"/": "home", "/about": "about"}\n'
+                "for page in PAGES.values():\n"
+                "    PAGE_VISITS.labels(page=page)"
+            ),
+            '# TODO 1: count this visit, with page="home"': (
+                'PAGE_VISITS.labels(page=PAGES.get(request.path, "other")).inc()'
+            ),
+            '# TODO 1: count this visit, with page="about"': (
+                'PAGE_VISITS.labels(page="about" if request.path == "/about" else "home").inc()'
             ),
         },
     ),

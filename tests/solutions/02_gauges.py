@@ -42,6 +42,7 @@ APPENDED = "        my_list.append(number)\n"
 REMOVED = "        my_list.remove(number)\n"
 SET_SIZE = '        LIST_SIZE.labels(list="my_list").set(len(my_list))\n'
 WORK = "def work():\n"
+SLEEP = "    time.sleep(ms / 1000)"
 WRONG = [
     (
         "set() once at start-up instead of set_function()",
@@ -118,6 +119,54 @@ WRONG = [
         {"# TODO 3: record": "LAST_SUCCESS.set(time.time() * 1000)"},
         "a Unix time in seconds",
     ),
+    (
+        "the timestamp from time.monotonic(), not the time of day",
+        {"# TODO 3: record": "LAST_SUCCESS.set(time.monotonic())"},
+        "a Unix time in seconds",
+    ),
+    (
+        "the timestamp in nanoseconds",
+        {"# TODO 3: record": "LAST_SUCCESS.set(time.time_ns())"},
+        "a Unix time in seconds",
+    ),
+    (
+        "the timestamp from a naive datetime.utcnow()",
+        {
+            "import os\n": "import os\nfrom datetime import datetime\n",
+            "# TODO 3: record": "LAST_SUCCESS.set(datetime.utcnow().timestamp())",
+        },
+        "off by the time zone's offset",
+    ),
+    (
+        "counted up and down in the view, with no finally",
+        {
+            "# TODO 2: count": "",
+            SLEEP: "    WORK_IN_PROGRESS.inc()\n" + SLEEP + "\n    WORK_IN_PROGRESS.dec()",
+        },
+        "the dec() in no finally",
+    ),
+    (
+        "the in-progress gauge counted up once at start-up",
+        {
+            "# TODO 2: create": TODOS[2]["# TODO 2: create"] + "\nWORK_IN_PROGRESS.inc()",
+        },
+        "is 1 right after the start",
+    ),
+    (
+        "the list size gauge without its label",
+        {
+            "# TODO 1: create": (
+                'LIST_SIZE = Gauge("list_size", "Number of items in a list.")\n'
+                "LIST_SIZE.set_function(lambda: len(my_list))"
+            )
+        },
+        "the labels differ",
+    ),
+    (
+        "a series per number added, its label from the URL",
+        {APPENDED: APPENDED + "        LIST_SIZE.labels(list=str(number))\n"},
+        "is taken from the request (its URL)",
+    ),
 ]
 RIGHT = [
     (
@@ -149,6 +198,22 @@ RIGHT = [
                 WORK + "    WORK_IN_PROGRESS.inc()\n    try:\n        return do_work()\n"
                 "    finally:\n        WORK_IN_PROGRESS.dec()\n\n\ndef do_work():\n"
             ),
+        },
+    ),
+    (
+        "the timestamp from an aware datetime, in whole seconds, or int(time.time())",
+        {
+            "import os\n": "import os\nfrom datetime import datetime, timezone\n",
+            "# TODO 3: record": "LAST_SUCCESS.set(int(datetime.now(timezone.utc).timestamp()))",
+        },
+    ),
+    (
+        "the bound method my_list.__len__, counted in progress only once ms is valid",
+        {
+            "# TODO 1: create": LIST_SIZE
+            + 'LIST_SIZE.labels(list="my_list").set_function(my_list.__len__)',
+            "# TODO 2: count": "",
+            SLEEP: "    with WORK_IN_PROGRESS.track_inprogress():\n    " + SLEEP,
         },
     ),
 ]

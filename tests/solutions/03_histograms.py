@@ -26,6 +26,8 @@ HISTOGRAM = (
     ")"
 )
 BUCKETS = "(0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5)"
+MS_BUCKETS = "(100, 250, 500, 750, 1000, 1500, 2500)"
+BUCKETS_AND_INF = '[0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5, float("inf")]'
 TIME_THE_LOOKUP = "with LOOKUP_DURATION.time():  \\"
 COUNT = "GITHUB_LOOKUPS.labels(outcome=outcome).inc()"
 # A learner who times by hand, with time.perf_counter() around the lookup.
@@ -138,5 +140,127 @@ WRONG = [
         },
         "is a summary; this lesson wants a histogram",
     ),
+    (
+        "the buckets in milliseconds, the durations in seconds",
+        {"# TODO 1: create": HISTOGRAM.format(buckets=MS_BUCKETS)},
+        "in milliseconds? Prometheus durations, and their buckets, are in seconds",
+    ),
+    (
+        "the buckets and the durations in milliseconds",
+        {
+            "# TODO 1: create": BY_HAND.replace(BUCKETS, MS_BUCKETS),
+            "# TODO 1: time the lookup": STARTED,
+            "# TODO 2: count this lookup": (
+                "LOOKUP_DURATION.observe((time.perf_counter() - started) * 1000)\n" + COUNT
+            ),
+        },
+        "in milliseconds?",
+    ),
+    (
+        "the clock's reading observed, not the time the lookup took",
+        {
+            "# TODO 1: create": BY_HAND,
+            "# TODO 1: time the lookup": STARTED,
+            "# TODO 2: count this lookup": "LOOKUP_DURATION.observe(time.perf_counter())\n" + COUNT,
+        },
+        "readings of the clock, not durations?",
+    ),
+    (
+        "the start minus the end observed",
+        {
+            "# TODO 1: create": BY_HAND,
+            "# TODO 1: time the lookup": STARTED,
+            "# TODO 2: count this lookup": (
+                "LOOKUP_DURATION.observe(started - time.perf_counter())\n" + COUNT
+            ),
+        },
+        "less than nothing",
+    ),
+    (
+        "a Unix time observed",
+        {
+            "# TODO 1: create": BY_HAND,
+            "# TODO 1: time the lookup": "",
+            "# TODO 2: count this lookup": "LOOKUP_DURATION.observe(time.time())\n" + COUNT,
+        },
+        "Unix times, not durations?",
+    ),
+    (
+        "only the lookups that succeeded timed",
+        {
+            "# TODO 1: create": BY_HAND,
+            "# TODO 1: time the lookup": STARTED,
+            "# TODO 2: count this lookup": (
+                'if outcome == "ok":\n'
+                "    LOOKUP_DURATION.observe(time.perf_counter() - started)\n" + COUNT
+            ),
+        },
+        "is every request timed, exactly once?",
+    ),
+    (
+        "the client's default buckets",
+        {
+            "# TODO 1: create": HISTOGRAM.format(buckets=BUCKETS).replace(
+                "    buckets=(0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5),\n", ""
+            )
+        },
+        "no bucket le=1.5",
+    ),
+    (
+        "the unit in the name as milliseconds",
+        {
+            "# TODO 1: create": HISTOGRAM.format(buckets=MS_BUCKETS).replace(
+                "_seconds", "_milliseconds"
+            )
+        },
+        "github_lookup_duration_milliseconds_sum is there: was the metric renamed?",
+    ),
+    (
+        "the outcome label from the status code",
+        {"# TODO 2: count this lookup": "GITHUB_LOOKUPS.labels(outcome=str(status)).inc()"},
+        "a misspelt label value?",
+    ),
+    (
+        "CPU time taken for the duration",
+        {
+            "# TODO 1: create": BY_HAND,
+            "# TODO 1: time the lookup": "started = time.process_time()",
+            "# TODO 2: count this lookup": (
+                "LOOKUP_DURATION.observe(time.process_time() - started)\n" + COUNT
+            ),
+        },
+        "process_time() counts the CPU this process used",
+    ),
+    (
+        "the duration in nanoseconds",
+        {
+            "# TODO 1: create": BY_HAND,
+            "# TODO 1: time the lookup": "started = time.perf_counter_ns()",
+            "# TODO 2: count this lookup": (
+                "LOOKUP_DURATION.observe(time.perf_counter_ns() - started)\n" + COUNT
+            ),
+        },
+        "in nanoseconds (perf_counter_ns())?",
+    ),
 ]
-RIGHT = COMMON_RIGHT
+RIGHT = [
+    *COMMON_RIGHT,
+    (
+        "timed by hand with time.time(), the buckets a list with +Inf written out",
+        {
+            "# TODO 1: create": BY_HAND.replace(BUCKETS, BUCKETS_AND_INF),
+            "# TODO 1: time the lookup": "started = time.time()",
+            "# TODO 2: count this lookup": (
+                "LOOKUP_DURATION.observe(time.time() - started)\n" + COUNT
+            ),
+        },
+    ),
+    (
+        "counted inside the with block",
+        {
+            **NO_TIMER,
+            "# TODO 2: count this lookup": "",
+            FETCH: "    with LOOKUP_DURATION.time():\n    " + FETCH + "\n        " + COUNT,
+        },
+    ),
+]

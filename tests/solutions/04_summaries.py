@@ -44,6 +44,7 @@ CHECKED = "    problem = github.name_problem(owner, repo)\n"
 TIME = {"import os\n": "import os\nimport time\n"}
 OUTCOMES_AT_0 = "\nfor outcome in github.OUTCOMES:\n    GITHUB_LOOKUPS.labels(outcome=outcome)"
 NO_TIMER = {"# TODO 1: time the lookup": ""}
+OBSERVE = "\n    LOOKUP_DURATION.observe({})"
 COMMON_WRONG = [
     (
         "the timer around a block after the lookup",
@@ -142,5 +143,66 @@ WRONG = [
         {**TIME, **NO_TIMER, FETCH: FETCH + "\n    LOOKUP_DURATION.observe(time.time())"},
         "Unix times",
     ),
+    (
+        "quantiles asked of the summary, as in Go or Java",
+        {
+            "# TODO 1: create": SUMMARY.replace(
+                f"{HELP},\n", f"{HELP},\n    quantiles=(0.5, 0.99),\n"
+            )
+        },
+        "the Python client's Summary takes no quantiles",
+    ),
+    (
+        "the clock's reading observed, not the time the lookup took",
+        {
+            **TIME,
+            **NO_TIMER,
+            FETCH: "    started = time.perf_counter()\n"
+            + FETCH
+            + OBSERVE.format("time.perf_counter()"),
+        },
+        "readings of the clock, not durations?",
+    ),
+    (
+        "the start minus the end observed",
+        {
+            **TIME,
+            **NO_TIMER,
+            FETCH: "    started = time.perf_counter()\n"
+            + FETCH
+            + OBSERVE.format("started - time.perf_counter()"),
+        },
+        "less than nothing",
+    ),
+    (
+        "an outcome label on the summary too",
+        {
+            **TIME,
+            **NO_TIMER,
+            "# TODO 1: create": SUMMARY.replace(f"{HELP},\n", f'{HELP},\n    ["outcome"],\n'),
+            FETCH: "    started = time.perf_counter()\n"
+            + FETCH
+            + "\n    LOOKUP_DURATION.labels(outcome=outcome)"
+            + ".observe(time.perf_counter() - started)",
+        },
+        "the labels differ: expected {}, the app has {'outcome'",
+    ),
+    (
+        "the unit in the name as ms",
+        {"# TODO 1: create": SUMMARY.replace("_seconds", "_ms")},
+        "github_lookup_duration_ms_count is there: was the metric renamed?",
+    ),
 ]
-RIGHT = COMMON_RIGHT
+RIGHT = [
+    *COMMON_RIGHT,
+    (
+        "timed by hand with time.monotonic(), observed in a finally",
+        {
+            **TIME,
+            **NO_TIMER,
+            FETCH: "    started = time.monotonic()\n    try:\n    "
+            + FETCH
+            + "\n    finally:\n        LOOKUP_DURATION.observe(time.monotonic() - started)",
+        },
+    ),
+]

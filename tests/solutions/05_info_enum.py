@@ -109,6 +109,53 @@ WRONG = [
         {'    multiprocess_mode="max",\n': ""},
         'multiprocess_mode="max"',
     ),
+    (
+        "a number among the Info's values",
+        {"# TODO 1: create": INFO + 'APP_INFO.info({"version": 1.2, "author": __author__})'},
+        "APP_INFO.info() is given 1.2, not a string",
+    ),
+    (
+        "the build info made an Info, not a gauge",
+        {
+            "# TODO 3: create": (
+                'BUILD_INFO = Info("workshop_build", "Build of this app; always 1.")\n'
+                'BUILD_INFO.info({"service": "workshop", "version": __version__})'
+            )
+        },
+        "workshop_build is an info; this lesson wants a gauge",
+    ),
+    (
+        "the start time among the Info's labels",
+        {
+            "import os\n": "import os\nimport time\n",
+            "# TODO 1: create": INFO
+            + 'APP_INFO.info({"version": __version__, "author": __author__, '
+            '"started": str(time.time())})',
+        },
+        "the labels differ: expected {'author': 'The workshop team', 'version': '1.2.0'}, "
+        "the app has {'author': 'The workshop team', 'started': '",
+    ),
+    (
+        "the state set before the name is checked",
+        {CHECKED: SET_STATE + CHECKED},
+        "ValueError: 'paused' is not in list",
+    ),
+    (
+        "the Enum made by hand as a gauge set to the state's index",
+        {
+            "# TODO 2: create": (
+                'APP_STATE = Gauge("application_state", "The state the app is in.")'
+            ),
+            "# TODO 2: put the enum in the state `name`": "APP_STATE.set(STATES.index(name))",
+            "# TODO 2: start-up is over": 'APP_STATE.set(STATES.index("running"))',
+        },
+        "application_state is a gauge; this lesson wants a state set (Enum)",
+    ),
+    (
+        "the states given as a set",
+        {"# TODO 2: create": ENUM.format(states="set(STATES)")},
+        "is a set, which has no order",
+    ),
 ]
 RIGHT = [
     (
@@ -139,5 +186,21 @@ RIGHT = [
             "# TODO 2: start-up is over": 'enter("running")',
             ROUTE: "def enter(state):\n    APP_STATE.state(state)\n\n\n" + ROUTE,
         },
+    ),
+    (
+        "the states in another order, the version and author written out, the gauge inc()",
+        {
+            "# TODO 1: create": INFO
+            + 'APP_INFO.info({"version": "1.2.0", "author": "The workshop team"})',
+            "# TODO 2: create": ENUM.format(states='["running", "loading", "missing", "stopped"]'),
+            "# TODO 3: create": (
+                GAUGE.format(name="workshop_build_info")
+                + 'BUILD_INFO.labels(service="workshop", version=__version__).inc()'
+            ),
+        },
+    ),
+    (
+        "the gauge's mode livemax: one series, the workers alive",
+        {'multiprocess_mode="max"': 'multiprocess_mode="livemax"'},
     ),
 ]

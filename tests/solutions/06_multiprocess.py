@@ -123,6 +123,76 @@ WRONG = [
         {ROUTE_LABEL: "route = request.path"},
         "is taken from the request",
     ),
+    (
+        "the MultiProcessCollector added to the client's default REGISTRY",
+        {
+            "make_wsgi_app\n": "make_wsgi_app, REGISTRY\n",
+            "# TODO 1: in multiprocess mode": (
+                'if "PROMETHEUS_MULTIPROC_DIR" in os.environ:\n'
+                "    MultiProcessCollector(REGISTRY)\n"
+                "    return make_wsgi_app()(environ, start_response)"
+            ),
+        },
+        "MultiProcessCollector(REGISTRY) adds every worker's files",
+    ),
+    (
+        "the old lowercase name of the variable checked",
+        {
+            "# TODO 1: in multiprocess mode": REGISTRY_PER_SCRAPE.replace(
+                "PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir"
+            )
+        },
+        "check PROMETHEUS_MULTIPROC_DIR, in capitals",
+    ),
+    (
+        "counted out only when the request did not raise",
+        {"    INPROGRESS.dec()": "    if error is None:\n        INPROGRESS.dec()"},
+        "depends on the error",
+    ),
+    (
+        "the gauge created in metrics(), at every scrape",
+        {
+            "# TODO 2: create": "",
+            "# TODO 1: in multiprocess mode": (
+                "global INPROGRESS\n"
+                + GAUGE.format(mode=', multiprocess_mode="livesum"')
+                + "\n"
+                + REGISTRY_PER_SCRAPE
+            ),
+        },
+        "is created inside metrics(), which runs at every scrape",
+    ),
+    (
+        "counted in twice, in before_request and in after_request",
+        {"    return response\n": "    INPROGRESS.inc()\n    return response\n"},
+        "not all counted out",
+    ),
+    (
+        "the route label from the view's endpoint name",
+        {ROUTE_LABEL: 'route = request.endpoint or "unmatched"'},
+        "the lesson has route='/work', not 'work'",
+    ),
+    (
+        "the status label from the whole status line",
+        {"status=response.status_code": "status=response.status"},
+        "the lesson has status='200', not '200 OK'",
+    ),
+    (
+        'multiprocess_mode="mostrecent", which cannot dec()',
+        {"# TODO 2: create": GAUGE.format(mode=MODE.format("mostrecent"))},
+        "dec must not be used with the mostrecent mode",
+    ),
+    (
+        "the in-progress gauge labelled with the path",
+        {
+            "# TODO 2: create": GAUGE.replace('."{mode}', '.", ["route"]{mode}').format(
+                mode=MODE.format("livesum")
+            ),
+            "# TODO 2: one more request": "INPROGRESS.labels(route=request.path).inc()",
+            "    INPROGRESS.dec()": "    INPROGRESS.labels(route=request.path).dec()",
+        },
+        "is taken from the request",
+    ),
 ]
 RIGHT = [
     (
@@ -159,6 +229,42 @@ RIGHT = [
                 "app.wsgi_app = DispatcherMiddleware(count_in_progress(app.wsgi_app), "
                 '{"/metrics": metrics})'
             ),
+        },
+    ),
+    (
+        "counted out in teardown_appcontext, the mode read once at import",
+        {
+            "# TODO 2: create": (
+                'MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR" in os.environ\n'
+                + GAUGE.format(mode=MODE.format("livesum"))
+            ),
+            "# TODO 1: in multiprocess mode": REGISTRY_PER_SCRAPE.replace(
+                '"PROMETHEUS_MULTIPROC_DIR" in os.environ', "MULTIPROCESS"
+            ),
+            "@app.teardown_request\n": "@app.teardown_appcontext\n",
+        },
+    ),
+    (
+        "the page made with generate_latest()",
+        {
+            "make_wsgi_app\n": "make_wsgi_app, generate_latest, CONTENT_TYPE_LATEST\n",
+            "# TODO 1: in multiprocess mode": REGISTRY_PER_SCRAPE.replace(
+                "    return make_wsgi_app(registry)(environ, start_response)",
+                '    start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])\n'
+                "    return [generate_latest(registry)]",
+            ),
+        },
+    ),
+    (
+        "counted out by a function registered with a call, after logging the error",
+        {
+            "# TODO 2: one request less": (
+                "def finish(error):\n"
+                "    if error is not None:\n"
+                '        app.logger.warning("request failed: %s", error)\n'
+                "    INPROGRESS.dec()\n\n\n"
+                "app.teardown_request(finish)"
+            )
         },
     ),
 ]

@@ -124,6 +124,32 @@ CLOSE_BUT_WRONG = [
         {"# TODO 4:": "- source_labels: [__meta_kubernetes_namespace]\n  target_label: namespace"},
         "copy __meta_kubernetes_pod_name to pod: source_labels",
     ),
+    (
+        "the pod's name mapped with labelmap: a label name, not pod",
+        {
+            "# TODO 4:": (
+                "- source_labels: [__meta_kubernetes_namespace]\n"
+                "  target_label: namespace\n"
+                "- action: labelmap\n"
+                "  regex: __meta_kubernetes_pod_(name)"
+            )
+        },
+        "copy __meta_kubernetes_pod_name to pod",
+    ),
+    (
+        "the namespace from __meta_kubernetes_pod_namespace, a label no pod has",
+        {
+            "# TODO 4:": LABELS.format(namespace="namespace", pod="pod").replace(
+                "__meta_kubernetes_namespace", "__meta_kubernetes_pod_namespace"
+            )
+        },
+        "copy __meta_kubernetes_namespace to namespace",
+    ),
+    (
+        "the path set to /metrics whatever the annotation says",
+        {"# TODO 3:": "- target_label: __metrics_path__\n  replacement: /metrics"},
+        "set __metrics_path__ (two underscores each side) from",
+    ),
 ]
 RIGHT_BUT_DIFFERENT = [
     (
@@ -156,6 +182,12 @@ RIGHT_BUT_DIFFERENT = [
             "# TODO 1:": LABELS.format(namespace="namespace", pod="pod"),
             "# TODO 4:": KEEP.format(regex='"true"'),
         },
+    ),
+    ("keep on a case-insensitive true", {"# TODO 1:": KEEP.format(regex='"(?i)true"')}),
+    ("keep on true unquoted", {"# TODO 1:": KEEP.format(regex="true")}),
+    (
+        "the port joined with ${1}:${2}",
+        {"# TODO 2:": PORT.format(regex=ADDRESS, replacement="${1}:${2}")},
     ),
 ]
 # A whole config in other YAML styles: flow sequences, a list at the key's own

@@ -208,6 +208,92 @@ WRONG = [
     ),
     ("or for and", FAILING, f"expr: {FAILED} > 0.1 or {GUARD}{FOR}", "guard"),
     ("for 5m", FAST_BURN, burn(FAST_1H, FAST_5M, f" and {GUARD}\nfor: 5m"), "late"),
+    # Found by trying wrong answers: on the list of known mistakes, or named from the differences.
+    ("1m window", PAGES, "expr: sum by (job, page) (rate(page_visits_total[1m]))", "a 1m window"),
+    ("max", PAGES, "expr: max by (job, page) (rate(page_visits_total[5m]))", "wrong on two"),
+    (
+        "instance kept",
+        PAGES,
+        "expr: sum by (job, instance, page) (rate(page_visits_total[5m]))",
+        "one result per instance",
+    ),
+    (
+        "over the ok lookups",
+        FAILED,
+        f"expr: sum by (job) (rate({BAD}[5m]))"
+        ' / sum by (job) (rate(github_lookups_total{outcome="ok"}[5m]))',
+        "divided by the ok lookups only",
+    ),
+    (
+        "no sum on either side",
+        FAILED,
+        f"expr: rate({BAD}[5m]) / rate(github_lookups_total[5m])",
+        "one result per instance",
+    ),
+    ("no rate", P95, f"expr: histogram_quantile(0.95, sum by (job, le) ({BUCKET}))", "rate()"),
+    (
+        "1h",
+        P95,
+        f"expr: histogram_quantile(0.95, sum by (job, le) (rate({BUCKET}[1h])))",
+        "a window of 1h",
+    ),
+    (
+        "the average",
+        P95,
+        "expr: sum by (job) (rate(github_lookup_duration_seconds_sum[5m]))"
+        f" / sum by (job) (rate({COUNT}[5m]))",
+        "the average duration",
+    ),
+    ("over every bucket", WITHIN_5M, within(denominator=BUCKET), "divided by every bucket"),
+    ("le=0.75", WITHIN_5M, within(bound='"0.75"'), 'le="0.75"'),
+    ("max", INPROGRESS, "expr: max by (job) (http_inprogress_requests)", "max:"),
+    (
+        "avg_over_time",
+        INPROGRESS,
+        "expr: sum by (job) (avg_over_time(http_inprogress_requests[5m]))",
+        "an average over time",
+    ),
+    ("count", INPROGRESS, "expr: count by (job) (http_inprogress_requests)", "count:"),
+    (
+        "a guard per series",
+        FAILING,
+        f"expr: {FAILED} > 0.1 and increase(github_lookups_total[5m]) >= 20{FOR}",
+        "it never fires",
+    ),
+    ("no threshold", FAILING, f"expr: {FAILED} and {GUARD}{FOR}", "no threshold"),
+    ("1 % for 10 %", FAILING, f"expr: {FAILED} > 0.01 and {GUARD}{FOR}", "0.01, 1 %"),
+    ("for 0m", FAILING, f"expr: {FAILED} > 0.1 and {GUARD}\nfor: 0m", "no `for`"),
+    (
+        "the windows or'ed",
+        FAST_BURN,
+        f"expr: ({FAST_1H} or {FAST_5M}) and {GUARD}{FOR}",
+        "both windows must burn",
+    ),
+    (
+        "the burn rate without the budget",
+        FAST_BURN,
+        burn(f"{SLOW_1H} > 14.4", f"{SLOW_5M} > 14.4"),
+        "the budget is 14.4 × 0.01",
+    ),
+    (
+        "10m",
+        P95,
+        f"expr: histogram_quantile(0.95, sum by (job, le) (rate({BUCKET}[10m])))",
+        "check the window",
+    ),
+    ("p99", P95, f"expr: histogram_quantile(0.99, sum by (job, le) (rate({BUCKET}[5m])))", "0.99"),
+    (
+        "in milliseconds",
+        P95,
+        f"expr: histogram_quantile(0.95, sum by (job, le) (rate({BUCKET}[5m]))) * 1000",
+        "milliseconds?",
+    ),
+    (
+        "rate() of the sum, a subquery",
+        PAGES,
+        "expr: rate(sum by (job, page) (page_visits_total)[5m:])",
+        "rate() of a sum",
+    ),
 ]
 
 RIGHT = [
@@ -260,6 +346,25 @@ RIGHT = [
         f"expr: ({SLOW_1H}) > 0.144 and ({SLOW_5M}) > 0.144"
         f" and job:github_lookups:rate5m >= 20 / 300{FOR}",
     ),
+    ("by after the sum", PAGES, "expr: sum(rate(page_visits_total[5m])) by (job, page)"),
+    (
+        "a negated regex",
+        FAILED,
+        'expr: sum by (job) (rate(github_lookups_total{outcome!~"ok|not_found"}[5m]))'
+        " / job:github_lookups:rate5m",
+    ),
+    (
+        "increase() of the buckets",
+        P95,
+        f"expr: histogram_quantile(0.95, sum by (job, le) (increase({BUCKET}[5m])))",
+    ),
+    ("60m for 1h", WITHIN_1H, within(window="60m")),
+    (
+        "the guard with unless",
+        FAILING,
+        f"expr: {FAILED} > 0.1 unless job:github_lookups:rate5m * 300 < 20{FOR}",
+    ),
+    ("for 120s", FAILING, f"expr: {FAILED} > 0.1 and {GUARD}\nfor: 120s"),
 ]
 
 

@@ -8,6 +8,9 @@
     reference_cache  the lesson's app.py's run, kept between grades
     code_checks    what the code shows that /metrics cannot (read with ast)
     lesson_checks  what each lesson adds: its phases, properties, code checks
+    hygiene_checks what every lesson's code keeps: no label from the request, ...
+    value_checks   what every lesson's code gives its metrics: dec() in a finally, ...
+    multiprocess_checks  lesson 06's mistakes its traffic cannot show
     lesson_phases  requests held in flight, a worker killed, MULTIPROC=off
     differences    every difference found, put under the snippet of its metric
     verdicts       the lines printed: PASS/FAIL, differences, hints, summary

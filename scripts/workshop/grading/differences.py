@@ -58,7 +58,8 @@ def type_findings(lesson, run):
         return []
     found = []
     for family, wanted in declared_types(lesson.app).items():
-        for name in (family, f"{family}_total", f"{family}_info"):
+        # An Info for a gauge named *_info: OpenMetrics names its family without _info.
+        for name in (family, f"{family}_total", f"{family}_info", family.removesuffix("_info")):
             kind = own.get(name)
             if kind and kind != wanted:
                 wants = WANTED.get(wanted, f"{ARTICLES.get(wanted, 'a')} {wanted}")

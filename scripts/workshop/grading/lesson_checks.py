@@ -11,15 +11,24 @@ it starts.
     06  a request held in flight counts 1; a worker killed while it holds it is
         forgotten (livesum); the app serves with MULTIPROC=off too; the
         in-progress gauge counts every request (not in one view), goes down in
-        teardown_request, and its mode (when written out) is livesum
+        teardown_request, and its mode (when written out) is livesum; multiprocess_checks
+    all no label from the request, labelnames a list, metrics on the shown registry,
+        a gauge's dec() in a finally, Unix times, no quantiles, Info values strings
 
 Used by grading.app_grader.
 """
 
 import re
+import time
 from dataclasses import dataclass, field
 
-from workshop.grading import code_checks, lesson_phases
+from workshop.grading import (
+    code_checks,
+    hygiene_checks,
+    lesson_phases,
+    multiprocess_checks,
+    value_checks,
+)
 from workshop.grading.behaviour import samples
 from workshop.grading.snippet_lines import Mismatch
 
@@ -37,34 +46,60 @@ class LessonChecks:
 def durations_cover_the_delays(family):
     """A property: the lookups' _sum is at least the time the stand-in took to answer
     them (its log says how long each took), and not a thousand times more."""
-    name = f"{family}_sum"
+    name, count = f"{family}_sum", f"{family}_count"
 
     def check(run):
         served = sum(float(seconds) for seconds in SERVED.findall(run.stand_in_output))
         total = samples(run.after, {name}).get((name, frozenset()))
+        observed = samples(run.after, {count}).get((count, frozenset()))
         if total is None or not served:
             return []
-        if total < served - 0.01:
-            hint = (
-                f"the lookups add up to {total:.3g} s, but the stand-in alone took {served:.3g} s "
-                "to answer them: is the whole lookup inside the timed block?"
-            )
-        elif total > 1e6 * served:
-            hint = (
-                f"the lookups add up to {total:.4g}: Unix times, not durations? observe the "
-                "seconds each lookup took (its end minus its start), or use .time()"
-            )
-        elif total > 2 * served + 2:
-            hint = (
-                f"the lookups add up to {total:.4g}, and the stand-in took {served:.3g} s to "
-                "answer them: in milliseconds? Prometheus durations are in seconds"
-            )
-        else:
+        hint = durations_hint(total, served, observed)
+        if not hint:
             return []
         expected = f"{name} {served:.3g} or a little more"
         return [((name, frozenset()), Mismatch(expected, f"{name} {total!r}", hint, rank=2))]
 
     return check
+
+
+def durations_hint(total, served, observed):
+    """Why durations adding up to `total` cannot be lookups that took `served` s, or None.
+    A clock reading observed as it is (perf_counter(), not end minus start) is about
+    the grader's own time.perf_counter(): the same clock, since the machine started."""
+    mean = total / observed if observed else None
+    if total < 0:
+        return (
+            f"the lookups add up to {total:.3g} s, less than nothing: the start minus the "
+            "end? observe the end minus the start, or use .time()"
+        )
+    if total < served - 0.01:
+        return (
+            f"the lookups add up to {total:.3g} s, but the stand-in alone took {served:.3g} s "
+            "to answer them: is the whole lookup inside the timed block?"
+        )
+    if mean and total > 2 * served + 2 and abs(mean - time.perf_counter()) < 120:
+        return (
+            f"the lookups add up to {total:.4g}: readings of the clock, not durations? "
+            "observe the end minus the start (time.perf_counter() - started), or use .time()"
+        )
+    if mean and total > 1e6 * served and abs(mean - time.time()) > 86400:
+        unit = "nanoseconds (perf_counter_ns())" if total > 1e8 * served else "microseconds"
+        return (
+            f"the lookups add up to {total:.4g}, {total / served:.2g} times the {served:.3g} s "
+            f"they took: in {unit}? Prometheus durations are in seconds"
+        )
+    if total > 1e6 * served:
+        return (
+            f"the lookups add up to {total:.4g}: Unix times, not durations? observe the "
+            "seconds each lookup took (its end minus its start), or use .time()"
+        )
+    if total > 2 * served + 2:
+        return (
+            f"the lookups add up to {total:.4g}, and the stand-in took {served:.3g} s to "
+            "answer them: in milliseconds? Prometheus durations are in seconds"
+        )
+    return None
 
 
 def needs_set_function(family):
@@ -107,58 +142,6 @@ def one_series_across_workers(family):
     return check
 
 
-def summed_over_live_workers(family):
-    """06: the in-progress gauge's mode, when the code writes it out, is "livesum"."""
-
-    def check(tree, variables):
-        found = []
-        for given, call in variables.values():
-            mode = code_checks.keyword(call, "multiprocess_mode") or "all"
-            if given == family and mode != "livesum":
-                hint = (
-                    f'{family} has multiprocess_mode="{mode}": requests in progress are '
-                    'the sum over the workers alive now, "livesum"'
-                )
-                found.append((family, Mismatch(None, None, hint, rank=code_checks.CODE_RANK)))
-        return found
-
-    return check
-
-
-def counts_every_request(family):
-    """06: the in-progress gauge goes up and down for every request: not in one view,
-    and down in teardown_request, which Flask calls even when a view raises."""
-
-    def check(tree, variables):
-        names = set(code_checks.variables_of(variables, family))
-        found = []
-        for function, kinds in code_checks.handlers(tree):
-            after = any(
-                getattr(d, "attr", None) == "after_request" for d in function.decorator_list
-            )
-            for method in ("inc", "dec", "track_inprogress"):
-                for variable, _ in code_checks.calls_in(function, method):
-                    if variable not in names:
-                        continue
-                    if "route" in kinds:
-                        hint = (
-                            f"{variable}.{method}() is in {function.name}(), one view: count "
-                            "every request, up in the before_request hook and down in a "
-                            "teardown_request function"
-                        )
-                    elif after and method == "dec":
-                        hint = (
-                            f"{variable}.dec() is in an after_request function, which Flask "
-                            "skips when a view raises: put it in a teardown_request function"
-                        )
-                    else:
-                        continue
-                    found.append((family, Mismatch(None, None, hint, rank=code_checks.CODE_RANK)))
-        return found
-
-    return check
-
-
 def mode_given(app_file, family):
     """A function that says which multiprocess_mode the learner's code gives `family`."""
 
@@ -180,6 +163,14 @@ def all_workers_answer(run):
 
 
 def checks_for(lesson, app_file):
+    """The LessonChecks of the lesson, for grading app_file: its own, and the metric
+    hygiene every lesson's code keeps (hygiene_checks, value_checks)."""
+    checks = own_checks(lesson, app_file)
+    checks.code = (*hygiene_checks.ALL, *value_checks.ALL, *checks.code)
+    return checks
+
+
+def own_checks(lesson, app_file):
     """The LessonChecks of the lesson (by its folder's name), for grading app_file."""
     number = lesson.name[:2]
     if number == "02":
@@ -208,7 +199,11 @@ def checks_for(lesson, app_file):
         )
         return LessonChecks(
             phases=(off, held),
-            code=(counts_every_request(gauge), summed_over_live_workers(gauge)),
+            code=(
+                multiprocess_checks.counts_every_request(gauge),
+                multiprocess_checks.summed_over_live_workers(gauge),
+                *multiprocess_checks.ALL,
+            ),
             variants={"MULTIPROC=off": {"MULTIPROC": "off"}},
         )
     return LessonChecks()

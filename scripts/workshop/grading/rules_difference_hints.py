@@ -8,6 +8,8 @@ Used by grading.rules_hints.
 
 from collections import Counter
 
+from workshop.grading.rules_scenarios import SCENARIOS
+
 LABEL_HINTS = {
     "instance": "one result per instance: add the instances up with sum by (job, ...)",
     "le": "a result per bucket (le): histogram_quantile() turns the buckets into one number",
@@ -24,8 +26,10 @@ FACTORS = {
     300: "300 times too big: the count over the 5 minutes (increase()), not per second (rate())",
     3600: "3600 times too big: the count over the hour, not per second (rate())",
     100: "100 times too big: a percentage; ratios go from 0 to 1 (0.1 is 10 %)",
+    1000: "1000 times too big: milliseconds? durations stay in seconds, the metric's unit",
 }
 GUARD = "job:github_lookups:rate5m * 300 >= 20"
+ON_TWO_INSTANCES = {scenario.name for scenario in SCENARIOS if scenario.instances > 1}
 INFINITE = "+Inf: histogram_quantile() takes its quantile from 0 to 1 (0.95 for the p95)"
 OVER_ONE = "more than 1: a share goes from 0 to 1, the part over the whole (all lookups)"
 CONSTANT = "a constant too many or too few (rate() is already per second)"
@@ -67,9 +71,10 @@ def label_hint(differences):
         actual = {key for labels in difference.actual for key, _ in labels}
         extra.update(actual - expected - {"alertstate"})
         missing.update(expected - actual - {"alertstate"})
-    for label in extra:
+    # In a fixed order (the hints' own, then by name): a set's order changes from run to run.
+    for label in sorted(extra, key=lambda label: (label not in LABEL_HINTS, label)):
         return LABEL_HINTS.get(label, f"a label too many: {label}")
-    for label in missing:
+    for label in sorted(missing, key=lambda label: (label not in MISSING_HINTS, label)):
         return MISSING_HINTS.get(label, f"the label {label} is missing")
     return None
 
@@ -104,7 +109,7 @@ def record_value_hint(answer, differences, points, text):
             return hint + RESTART_TOO if restart and factor_of(restart) != factor else hint
     if found and all(abs(actual - (1 - value)) < 1e-9 for _, _, value, actual in found):
         return OTHER_SHARE
-    if "ratio" in answer and any(actual > 1 for _, _, _, actual in found):
+    if ":ratio_" in answer and any(actual > 1 for _, _, _, actual in found):
         return OVER_ONE
     if factor and len(scenarios) > 1:
         return f"{factor:.3g} times the expected value wherever it differs: {CONSTANT}"
@@ -112,7 +117,7 @@ def record_value_hint(answer, differences, points, text):
         return GROWS
     if scenarios == {"restart"}:
         return RESTART
-    if scenarios == {"steady"}:
+    if scenarios <= ON_TWO_INSTANCES:
         return TWO_INSTANCES
     if "irate(" in text:
         return IRATE
@@ -126,7 +131,8 @@ def growing(reference_points, your_points):
     minutes = sorted(minute for scenario, minute in reference_points if scenario == "steady")
     totals = [sum(your_points.get(("steady", m), {}).values()) for m in minutes]
     expected = [sum(reference_points.get(("steady", m), {}).values()) for m in minutes]
-    return bool(totals) and totals == sorted(totals) and totals[-1] > 1.5 * max(expected[-1], 1e-9)
+    grows = bool(totals) and totals == sorted(totals) and totals[-1] > 1.2 * totals[0]
+    return grows and totals[-1] > 1.5 * max(expected[-1], 1e-9)
 
 
 def states(point):

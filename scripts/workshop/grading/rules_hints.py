@@ -11,6 +11,9 @@ import re
 from workshop.grading import rules_compare, rules_file
 from workshop.grading.rules_difference_hints import alert_hint, label_hint, record_value_hint
 
+# rate(sum(...)[5m:]): a subquery of an aggregation, where rate() needs raw counters.
+RATE_OF_A_SUM = re.compile(r"\b(?:i?rate|increase)\(\s*(?:sum|avg|max|min|count)\b")
+
 STOPPED = (
     "not graded: promtool stops a scenario at the first rule that fails, and one of yours "
     "did (see the note above)"
@@ -102,6 +105,11 @@ def diagnose(answer, block, differences, points, mistakes, context):
         return (
             f"it counts as failed only {', '.join(sorted(failed_only))}: error, timeout and "
             "rate_limited all failed"
+        )
+    if RATE_OF_A_SUM.search(expression_text(block)):
+        return (
+            "rate() of a sum: when one instance restarts, the sum drops, and rate() takes "
+            "that for a restart of its own. Take rate() of each series, then sum"
         )
     alert = rules_compare.is_alert(answer)
     nothing = not any(your_points.values()) and any(reference_points.values())

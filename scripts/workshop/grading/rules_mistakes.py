@@ -1,6 +1,7 @@
 """Known mistakes in the rules lesson's answers, each written as a rule next to the
 reference's and evaluated on the same scenarios: an answer whose results equal a
-mistake's everywhere gets that mistake's hint. What is not on this list is
+mistake's everywhere gets that mistake's hint (the alerts' mistakes are in
+grading.rules_alert_mistakes). What is not on this list is
 diagnosed from the differences themselves (grading.rules_hints).
 
 Used by grading.rules_runs (the mistakes' rule file) and grading.rules_compare.
@@ -8,21 +9,18 @@ Used by grading.rules_runs (the mistakes' rule file) and grading.rules_compare.
 
 from dataclasses import dataclass
 
+from workshop.grading import rules_alert_mistakes
+
 PAGES = "job_page:page_visits:rate5m"
 FAILED = "job:github_lookups_failed_per_github_lookups:ratio_rate5m"
 P95 = "job:github_lookup_duration_seconds:p95_rate5m"
 WITHIN_5M = "job:github_lookups_within_1s_per_github_lookups:ratio_rate5m"
 WITHIN_1H = "job:github_lookups_within_1s_per_github_lookups:ratio_rate1h"
 INPROGRESS = "job:http_inprogress_requests:sum"
-FAILING = "GitHubLookupsFailing"
-FAST_BURN = "GitHubLookupsSLOFastBurn"
-
 ALL = "job:github_lookups:rate5m"
 BAD = 'github_lookups_total{outcome=~"error|timeout|rate_limited"}'
 BUCKET = "github_lookup_duration_seconds_bucket"
 COUNT = "github_lookup_duration_seconds_count"
-GUARD = f"{ALL} * 300 >= 20"
-SLOW_1H, SLOW_5M = f"1 - {WITHIN_1H}", f"1 - {WITHIN_5M}"
 
 
 @dataclass(frozen=True)
@@ -170,65 +168,41 @@ MISTAKES = (
         "an average over time: the rule asks for the value now, all instances together",
         "sum by (job) (avg_over_time(http_inprogress_requests[5m]))",
     ),
-    # TODO 6: a threshold alert with a for and a guard
+    # Found by trying wrong answers (TODO 2 to 5)
     Mistake(
-        FAILING,
-        "no traffic guard: it fires on a handful of lookups (2 failures out of 5); add "
-        f"`and {GUARD}`",
-        f"{FAILED} > 0.1",
-        "2m",
+        WITHIN_5M,
+        "divided by every bucket added up: a lookup is counted in each bucket at or above "
+        'its duration; divide by _count (or the le="+Inf" bucket), all the lookups',
+        within(denominator=BUCKET),
     ),
     Mistake(
-        FAILING,
-        "the guard compares the wrong way: it lets the alert fire only on little traffic; "
-        "at least 20 lookups is `>= 20`",
-        f"{FAILED} > 0.1 and {ALL} * 300 < 20",
-        "2m",
+        FAILED,
+        "divided by the ok lookups only: the share is of all lookups, job:github_lookups:rate5m",
+        f"sum by (job) (rate({BAD}[5m])) "
+        '/ sum by (job) (rate(github_lookups_total{outcome="ok"}[5m]))',
     ),
     Mistake(
-        FAILING,
-        "no `for`: it fires at the first evaluation above 10 %; `for: 2m` waits until it "
-        "has held for 2 minutes",
-        f"{FAILED} > 0.1 and {GUARD}",
+        P95,
+        "0.99 is the 99th percentile: p95 is histogram_quantile(0.95, ...)",
+        f"histogram_quantile(0.99, sum by (job, le) (rate({BUCKET}[5m])))",
     ),
     Mistake(
-        FAILING,
-        "it fires 3 minutes late: `for: 5m`, the TODO asks for 2m",
-        f"{FAILED} > 0.1 and {GUARD}",
-        "5m",
-    ),
-    # TODO 7: the multiwindow, multi-burn-rate alert
-    Mistake(
-        FAST_BURN,
-        "only the 1h window: it keeps firing long after the burn has stopped; the 5m window "
-        "is what lets it resolve within minutes",
-        f"{SLOW_1H} > 14.4 * 0.01 and {GUARD}",
-        "2m",
+        P95,
+        "the average duration (_sum over _count), not the 95th percentile: histogram_quantile",
+        "sum by (job) (rate(github_lookup_duration_seconds_sum[5m])) "
+        f"/ sum by (job) (rate({COUNT}[5m]))",
     ),
     Mistake(
-        FAST_BURN,
-        "only the 5m window: a 4-minute spike is enough to fire it; the 1h window is what "
-        "makes it wait for a burn that costs 2 % of the budget",
-        f"{SLOW_5M} > 14.4 * 0.01 and {GUARD}",
-        "2m",
+        P95,
+        "a window of 1h: this one is rate5m, the 5-minute window",
+        f"histogram_quantile(0.95, sum by (job, le) (rate({BUCKET}[1h])))",
     ),
     Mistake(
-        FAST_BURN,
-        "the factor 6 (the slow burn's): it fires on a 10 % burn; the fast burn is 14.4 × 0.01",
-        f"{SLOW_1H} > 6 * 0.01 and {SLOW_5M} > 6 * 0.01 and {GUARD}",
-        "2m",
+        INPROGRESS,
+        "count: how many instances answer, not how many requests are in progress; sum them",
+        "count by (job) (http_inprogress_requests)",
     ),
-    Mistake(
-        FAST_BURN,
-        f"no traffic guard: a blip of 5 lookups, 1 of them slow, fires it; add `and {GUARD}`",
-        f"{SLOW_1H} > 14.4 * 0.01 and {SLOW_5M} > 14.4 * 0.01",
-        "2m",
-    ),
-    Mistake(
-        FAST_BURN,
-        "no `for`: it fires at the first evaluation over the threshold; `for: 2m`",
-        f"{SLOW_1H} > 14.4 * 0.01 and {SLOW_5M} > 14.4 * 0.01 and {GUARD}",
-    ),
+    *(Mistake(*alert) for alert in rules_alert_mistakes.ALERTS),
 )
 
 

@@ -187,8 +187,14 @@ SCENARIOS = (
     ),
     Scenario(
         "restart",
-        "steady traffic, the app restarting at 8m (every counter back to 0)",
-        {FIRST: restarted(cycle(BUSY, (3, 5, 2, 4), 11), at=8)},
+        "steady traffic on two instances, one of them restarting at 8m (its counters back "
+        "to 0, the other's going on)",
+        {
+            FIRST: restarted(cycle(BUSY, (3, 5, 2, 4), 11), at=8),
+            # The other goes on: a sum over both drops, which rate() of that sum takes
+            # for a restart of its own (only rate() of each series, then sum, is right).
+            SECOND: cycle(Minute(lookups=20, failed=0.05, home=12), (1, 0, 2), 11),
+        },
         (7, 8, 9, 10, 11),
     ),
     Scenario("idle", "no traffic at all", {FIRST: phases((7, QUIET))}, (6, 7)),

@@ -88,6 +88,15 @@ def bucket_bounds(line, lines):
     ]
 
 
+def bounds_in_milliseconds(expected, bounds):
+    """Whether the app's bucket bounds hold the lesson's bound times 1000: milliseconds."""
+    try:
+        wanted = float(expected.labels["le"]) * 1000
+        return any(abs(float(bound) - wanted) < 1e-6 * wanted for bound in bounds)
+    except ValueError:
+        return False
+
+
 def missing_hint(expected, actual_lines, candidates, expected_types, lesson_paths=False):
     """Why an expected line is missing. `candidates`: {sample name: type} of the
     app's samples that could be this metric renamed; lesson_paths: whether the
@@ -96,9 +105,10 @@ def missing_hint(expected, actual_lines, candidates, expected_types, lesson_path
     same_name = [a for a in actual_lines if a.name == name]
     bounds = bucket_bounds(expected, actual_lines) if name.endswith("_bucket") else []
     if bounds:
-        return (
-            f"no bucket le={expected.labels['le']}, the app's are le={', '.join(bounds)}: "
-            "are the buckets the lesson's?"
+        return f"no bucket le={expected.labels['le']}, the app's are le={', '.join(bounds)}: " + (
+            "in milliseconds? Prometheus durations, and their buckets, are in seconds"
+            if bounds_in_milliseconds(expected, bounds)
+            else "are the buckets the lesson's?"
         )
     if same_name and expected.value == 0 and expected.name.endswith("_total"):
         return (
@@ -115,7 +125,12 @@ def missing_hint(expected, actual_lines, candidates, expected_types, lesson_path
                 "one series per worker process, labelled pid: that is a gauge's default "
                 'multiprocess_mode, "all"; the lesson\'s mode adds them up into one'
             )
-        return f"the labels differ: expected {expected.labels}, the app has {labels}"
+        # Sorted: the labels come from a set, whose order changes from run to run.
+        expected_labels, labels = (
+            dict(sorted(expected.labels.items())),
+            dict(sorted(labels.items())),
+        )
+        return f"the labels differ: expected {expected_labels}, the app has {labels}"
     kind = expected_types.get(name)
     same_kind = [known for known, known_kind in candidates.items() if kind in (None, known_kind)]
     close = difflib.get_close_matches(name, same_kind, n=1, cutoff=0.6)

@@ -50,8 +50,9 @@ def grade_in_full(lesson, test_file, timeout):
     seconds = min(timeout, RUN_SECONDS)
     with tempfile.TemporaryDirectory(prefix="workshop-mutants-") as folder:
         results = run_everywhere(lesson, test_file, apps, Path(folder), seconds)
+    source = test_file.read_text(encoding="utf-8", errors="replace")
     verdicts = tests_verdicts.verdicts(
-        results[CORRECT], results, mutants, display(test_file), seconds
+        results[CORRECT], results, mutants, display(test_file), seconds, source
     )
     took = time.monotonic() - started
     summary = f"{lesson.name}: {verdicts.caught}/{len(mutants)} mutants caught ({took:.1f} s)"

@@ -10,6 +10,7 @@ nothing either.
 Used by grading.tests_grader.
 """
 
+import ast
 from dataclasses import dataclass
 
 MOST_NAMES = 1  # tests named on a PASS line; the others are counted
@@ -23,9 +24,10 @@ class Verdicts:
     trouble: bool  # True when the tests cannot be trusted on the correct app
 
 
-def verdicts(correct, mutant_results, mutants, file_name, seconds):
-    """Verdicts from the results of the correct app and of each mutant (by name)."""
-    trouble = trouble_on_the_correct_app(correct, file_name, seconds)
+def verdicts(correct, mutant_results, mutants, file_name, seconds, source=""):
+    """Verdicts from the results of the correct app and of each mutant (by name), and
+    the test file's source (for the tests that can never fail)."""
+    trouble = [*trouble_on_the_correct_app(correct, file_name, seconds), *never_failing(source)]
     trusted = [name for name, test in correct["tests"].items() if test["outcome"] == "passed"]
     lines, caught = list(trouble), 0
     for mutant in mutants:
@@ -56,7 +58,45 @@ def trouble_on_the_correct_app(correct, file_name, seconds):
         if test["outcome"] == "failed":
             lines.append(f"  FAIL  {name} (fails on the correct app, so it catches nothing)")
             lines.append(f"        {why(test)}")
+    outcomes = {test["outcome"] for test in correct["tests"].values()}
+    if outcomes == {"skipped"}:  # skipped, or marked xfail: none of them ever ran to the end
+        lines.append(f"  FAIL  {file_name} (every test was skipped, so it catches nothing)")
+        lines.append("        skipped, or marked xfail: remove the mark, and the test runs")
     return lines
+
+
+def never_failing(source):
+    """FAIL lines for the tests whose checks cannot fail: `assert (x, "message")` (a
+    tuple, always true) and `return x == 1` (pytest ignores what a test returns)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []  # pytest says why, on the correct app
+    lines = []
+    for function in tree.body:
+        if not isinstance(function, ast.FunctionDef) or not function.name.startswith("test"):
+            continue
+        for node in own_nodes(function):
+            if isinstance(node, ast.Assert) and isinstance(node.test, ast.Tuple) and node.test.elts:
+                why = 'asserts a tuple, which is always true: assert x == y, "why", without ( )'
+            elif isinstance(node, ast.Return) and node.value is not None:
+                why = "returns its check: pytest ignores what a test returns; assert it instead"
+            else:
+                continue
+            lines.append(f"  FAIL  {function.name} (can never fail, so it catches nothing)")
+            lines.append(f"        line {node.lineno}: it {why}")
+            break
+    return lines
+
+
+def own_nodes(function):
+    """The nodes of a function's body, not those of the functions defined inside it."""
+    pending = list(function.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            pending.extend(ast.iter_child_nodes(node))
 
 
 def why(failure):
