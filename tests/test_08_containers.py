@@ -65,11 +65,14 @@ def test_the_lesson_is_graded_as_a_scrape_config():
     assert LESSON.kind == "scrape"
 
 
-def test_check_py_fails_the_starter_on_every_check_and_passes_the_reference():
-    """The two commands the README gives, run as a learner runs them."""
+def test_check_py_fails_the_starter_on_every_check_and_passes_the_reference(tmp_path):
+    """The two commands the README gives, run as a learner runs them: on the pristine
+    starter (the learner's exercise.yml may be solved by now), and on the reference."""
     require_binary("prometheus")
+    starter_copy = tmp_path / "exercise.yml"
+    starter_copy.write_bytes(LESSON.starter.read_bytes())
     commands = [
-        [sys.executable, "scripts/check.py", "08", "--file", "08_containers/exercise.yml"],
+        [sys.executable, "scripts/check.py", "08", "--file", starter_copy],
         [sys.executable, "scripts/check.py", "08"],
     ]
     runs = [
@@ -81,7 +84,7 @@ def test_check_py_fails_the_starter_on_every_check_and_passes_the_reference():
     starter_grade = exercise_check.read_grade(starter, starter_code)
     assert starter_grade.verdicts == dict.fromkeys(CHECKS, False), starter
     assert starter_grade.score == "0/4 checks pass" and starter_grade.finished, starter
-    assert "08_containers: grading 08_containers/exercise.yml" in starter
+    assert f"08_containers: grading {starter_copy}" in starter
     reference_grade = exercise_check.read_grade(reference, reference_code)
     assert reference_grade.passed and reference_grade.verdicts == dict.fromkeys(CHECKS, True)
     assert "grading 08_containers/kubernetes/prometheus.yml" in reference
