@@ -3,7 +3,7 @@ Prometheus with the repository's rules, a real Alertmanager with
 prometheus/alertmanager.yml, and scripts/alert_receiver.py, all wired as
 scripts/prometheus.py wires them (workshop.alert_stack), walked as the README
 says (workshop.alert_walk) at the fast pace: 1 s scrapes, evaluations and
-Alertmanager groups, every `for` in seconds instead of minutes.
+Alertmanager groups, every `for` in seconds instead of minutes (at least 3).
 
 On the way, looks of the test's own:
 
