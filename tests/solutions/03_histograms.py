@@ -12,6 +12,18 @@ joins that line to it, `with ...: outcome, status, body = ...`, as a learner's
 indented block would be.
 """
 
+from solutions.github_lookups import (
+    COMMON_RIGHT,
+    COMMON_WRONG,
+    COUNT,
+    COUNT_THE_LOOKUPS,
+    FETCH,
+    NO_TIMER,
+    OUTCOMES_AT_0,
+    ROUTE,
+    TIME_THE_LOOKUP,
+)
+
 LESSON_TYPES = ["Histogram("]
 IMPORTS = {
     "from prometheus_client import make_wsgi_app": (
@@ -28,8 +40,6 @@ HISTOGRAM = (
 BUCKETS = "(0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5)"
 MS_BUCKETS = "(100, 250, 500, 750, 1000, 1500, 2500)"
 BUCKETS_AND_INF = '[0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5, float("inf")]'
-TIME_THE_LOOKUP = "with LOOKUP_DURATION.time():  \\"
-COUNT = "GITHUB_LOOKUPS.labels(outcome=outcome).inc()"
 # A learner who times by hand, with time.perf_counter() around the lookup.
 BY_HAND = "import time\n\n" + HISTOGRAM.format(buckets=BUCKETS)
 STARTED = "started = time.perf_counter()"
@@ -38,34 +48,9 @@ TODOS = {
         "# TODO 1: create": HISTOGRAM.format(buckets=BUCKETS),
         "# TODO 1: time the lookup": TIME_THE_LOOKUP,
     },
-    2: {
-        "# TODO 2: create": (
-            'GITHUB_LOOKUPS = Counter("github_lookups", "GitHub lookups, by how they ended.", '
-            '["outcome"])\n'
-            "for outcome in github.OUTCOMES:\n"
-            "    GITHUB_LOOKUPS.labels(outcome=outcome)"
-        ),
-        "# TODO 2: count this lookup": COUNT,
-    },
+    2: COUNT_THE_LOOKUPS,
 }
-FETCH = "    outcome, status, body = github.fetch_repository(owner, repo)"
-COUNTED = "    GITHUB_LOOKUPS.labels(outcome=outcome).inc()"
-ROUTE = '@app.get("/repos/<owner>/<repo>")\n'
-CHECKED = "    problem = github.name_problem(owner, repo)\n"
-TIME = {"import os\n": "import os\nimport time\n"}
-OUTCOMES_AT_0 = "\nfor outcome in github.OUTCOMES:\n    GITHUB_LOOKUPS.labels(outcome=outcome)"
-NO_TIMER = {"# TODO 1: time the lookup": ""}
-COMMON_WRONG = [
-    (
-        "the timer around a block after the lookup",
-        {**NO_TIMER, COUNTED: "    with LOOKUP_DURATION.time():\n    " + COUNTED},
-        "but the stand-in alone took",
-    ),
-    (
-        "a constant observed instead of the time taken",
-        {**NO_TIMER, FETCH: FETCH + "\n    LOOKUP_DURATION.observe(0.5)"},
-        "records 0.5 whatever happened",
-    ),
+LOOKUP_WRONG = [  # 03's own, besides the common ones
     (
         "the outcomes not exported at 0",
         {OUTCOMES_AT_0: ""},
@@ -77,33 +62,11 @@ COMMON_WRONG = [
         "more observations than the lesson's app makes",
     ),
 ]
-COMMON_RIGHT = [
-    (
-        "timed by hand, in a finally",
-        {
-            **TIME,
-            **NO_TIMER,
-            FETCH: (
-                "    started = time.perf_counter()\n    try:\n    " + FETCH + "\n"
-                "    finally:\n        LOOKUP_DURATION.observe(time.perf_counter() - started)"
-            ),
-        },
-    ),
-    (
-        "the timer as a decorator on a helper, the outcomes exported by a comprehension",
-        {
-            **NO_TIMER,
-            FETCH: "    outcome, status, body = timed_fetch(owner, repo)",
-            ROUTE: (
-                "@LOOKUP_DURATION.time()\ndef timed_fetch(owner, repo):\n"
-                "    return github.fetch_repository(owner, repo)\n\n\n" + ROUTE
-            ),
-            OUTCOMES_AT_0: "\n_ = [GITHUB_LOOKUPS.labels(name) for name in github.OUTCOMES]",
-        },
-    ),
-]
+
+
 WRONG = [
     *COMMON_WRONG,
+    *LOOKUP_WRONG,
     (
         "a label for the repository asked for",
         {
