@@ -361,14 +361,17 @@ def test_dockerignore_sends_exactly_what_the_dockerfile_copies():
     assert sorted(" ".join(copied).split()) == sorted(sent)
 
 
-def test_promtool_accepts_the_compose_config(promtool):
+def check_config(promtool, path):
+    """promtool check config on the file: its return code and all it printed."""
     result = subprocess.run(
-        [promtool, "check", "config", str(FOLDER / "prometheus.yml")],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [promtool, "check", "config", str(path)], capture_output=True, text=True, timeout=60
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_promtool_accepts_the_compose_config(promtool):
+    code, printed = check_config(promtool, FOLDER / "prometheus.yml")
+    assert code == 0, printed
 
 
 def test_promtool_accepts_the_kubernetes_config_but_for_its_kubernetes_discovery(
@@ -380,13 +383,8 @@ def test_promtool_accepts_the_kubernetes_config_but_for_its_kubernetes_discovery
     text, roles = pod_discovery.with_file_discovery(config, tmp_path / "pods.json")
     (tmp_path / "pods.json").write_text("[]")
     (tmp_path / "prometheus.yml").write_text(text)
-    result = subprocess.run(
-        [promtool, "check", "config", str(tmp_path / "prometheus.yml")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    code, printed = check_config(promtool, tmp_path / "prometheus.yml")
+    assert code == 0, printed
     assert roles == ["pod"]
     [job] = [
         job for job in yaml.safe_load(config)["scrape_configs"] if "kubernetes_sd_configs" in job
