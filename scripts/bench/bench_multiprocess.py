@@ -17,6 +17,7 @@ and prints:
 Takes about half a minute. Timings vary from run to run and machine to machine.
 """
 
+import ast
 import os
 import platform
 import shutil
@@ -43,7 +44,6 @@ HOME = ("http_requests_total", frozenset({("route", "/"), ("status", "200")}))
 INPROGRESS = ("http_inprogress_requests", frozenset())
 LOAD, LOAD_CLIENTS, SCRAPES = 800, 40, 6
 WORK_CLIENTS, WORK_REQUESTS_EACH = 8, 20  # GET /work?ms=50
-THREADS = 4  # gunicorn_conf.py's threads per worker
 
 
 @contextmanager
@@ -128,6 +128,17 @@ def dead_worker_files(tmp):
     return rows
 
 
+def threads_per_worker():
+    """`threads = N` as gunicorn_conf.py sets it (read, not imported: importing it
+    would check and make the lesson's multiprocess folder)."""
+    config = ast.parse((LESSON.folder / "gunicorn_conf.py").read_text(encoding="utf-8"))
+    for node in config.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if [target.id for target in targets if isinstance(target, ast.Name)] == ["threads"]:
+            return ast.literal_eval(node.value)
+    raise LookupError("gunicorn_conf.py sets no threads")
+
+
 def show(label, value):
     print(f"{label + ':':<44}{value}", flush=True)
 
@@ -155,8 +166,9 @@ def main():
         show("one scrape, 2 live workers (median of 50)", f"{live_scrape:.1f} ms (goal <= 10 ms)")
         one, two = throughput(1, tmp), throughput(2, tmp)
         print(f"GET /work?ms=50, {WORK_CLIENTS} clients x {WORK_REQUESTS_EACH} requests each:")
-        ceiling = THREADS * 1000 / 50  # each thread answers one request per 50 ms at best
-        show("  1 worker", f"{one:.1f} requests/s (its ceiling: {THREADS} threads, {ceiling:g}/s)")
+        threads = threads_per_worker()
+        ceiling = threads * 1000 / 50  # each thread answers one request per 50 ms at best
+        show("  1 worker", f"{one:.1f} requests/s (its ceiling: {threads} threads, {ceiling:g}/s)")
         show(
             "  2 workers",
             f"{two:.1f} requests/s = {two / one:.2f} x (goal: over 1 worker's ceiling)",
